@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make reproduce` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: reproduce test data notebooks lab benchmark clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+## data: build data/processed/ from data/raw/ (checksums verified, validated, deterministic)
+data: $(STAMP)
+	$(PY) -m spbe_research.datasets build
+
+## reproduce: install, build the data, execute every notebook and render it to reports/*.html
+reproduce: data
+	mkdir -p reports
+	$(PY) -m jupyter nbconvert --to html --execute --output-dir reports $(NOTEBOOKS)
+
+## test: unit and property tests, then every notebook under nbval in strict mode
+test: data
+	$(PY) -m pytest tests --nbval notebooks -q
+
+## lab: open JupyterLab on the project
+lab: $(STAMP)
+	$(PY) -m jupyter lab --notebook-dir=.
+
+## benchmark: performance benchmarks (not part of CI)
+benchmark: $(STAMP)
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-sort=mean
+
+clean:
+	rm -rf reports data/processed/*.csv data/processed/*.json
