@@ -1,0 +1,224 @@
+"""Tests for spbe_research.planning: fewest / cheapest level increases to reach a target index."""
+import itertools
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spbe_research import SPBEError, get_framework, score
+from spbe_research.planning import gain_per_step, plan_target
+
+
+def toy_framework(weights_percent, level_min=1, level_max=5):
+    """A small framework-like object (only what planning reads)."""
+    n = len(weights_percent)
+    ind = pd.DataFrame({
+        "indicator": [str(i + 1) for i in range(n)],
+        "name": [f"indicator {i + 1}" for i in range(n)],
+        "aspect": "A1", "domain": "D1",
+        "weight": weights_percent,
+    })
+    return SimpleNamespace(name="toy", indicators=ind, level_min=level_min, level_max=level_max,
+                           levels=tuple(range(level_min, level_max + 1)))
+
+
+def brute_force(w_percent, current, level_max, target, step_cost):
+    """Least total cost (and fewest steps among those) over every new-level vector; None if unreachable."""
+    best = None
+    ranges = [range(c, level_max + 1) for c in current]
+    for new in itertools.product(*ranges):
+        idx = sum(wi * li for wi, li in zip(w_percent, new)) / 100
+        if idx < target - 1e-9:
+            continue
+        cost = sum(step_cost(i, lvl) for i, (c, n) in enumerate(zip(current, new)) for lvl in range(c + 1, n + 1))
+        steps = sum(n - c for c, n in zip(current, new))
+        if best is None or (cost, steps) < best:
+            best = (cost, steps)
+    return best
+
+
+# weights on a 0.05 % grid summing to 100 %
+@st.composite
+def toy_case(draw):
+    n = draw(st.integers(2, 4))
+    cuts = sorted(draw(st.lists(st.integers(1, 1999), min_size=n - 1, max_size=n - 1, unique=True)))
+    units = np.diff([0, *cuts, 2000])
+    w = [u * 0.05 for u in units]
+    lo = draw(st.sampled_from([0, 1]))
+    hi = draw(st.integers(lo + 1, lo + 3))
+    current = draw(st.lists(st.integers(lo, hi), min_size=n, max_size=n))
+    target = draw(st.floats(lo, hi, allow_nan=False).map(lambda x: round(x, 3)))
+    return w, lo, hi, current, target
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(toy_case())
+def test_greedy_fewest_steps_is_optimal_vs_brute_force(case):
+    w, lo, hi, current, target = case
+    fw = toy_framework(w, lo, hi)
+    levels = {str(i + 1): c for i, c in enumerate(current)}
+    best = brute_force(w, current, hi, target, lambda i, lvl: 1)
+    if best is None:
+        with pytest.raises(SPBEError, match="unreachable"):
+            plan_target(levels, fw, target)
+        return
+    plan = plan_target(levels, fw, target)
+    assert plan.attrs["total_steps"] == best[1]
+    assert plan.attrs["final_index"] >= target - 1e-9
+    # the DP with unit costs finds the same minimum
+    dp = plan_target(levels, fw, target, costs={k: 1.0 for k in levels})
+    assert dp.attrs["total_cost"] == best[0]
+    assert dp.attrs["final_index"] >= target - 1e-9
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(toy_case(), st.data())
+def test_dp_least_cost_is_optimal_vs_brute_force(case, data):
+    w, lo, hi, current, target = case
+    fw = toy_framework(w, lo, hi)
+    n = len(w)
+    # per-indicator × per-level step costs, including later steps cheaper than earlier ones
+    table = {(i, lvl): data.draw(st.integers(0, 9)) for i in range(n) for lvl in range(lo + 1, hi + 1)}
+    costs = pd.DataFrame([{"indicator": str(i + 1), "to_level": lvl, "cost": c} for (i, lvl), c in table.items()])
+    levels = {str(i + 1): c for i, c in enumerate(current)}
+    best = brute_force(w, current, hi, target, lambda i, lvl: table[(i, lvl)])
+    if best is None:
+        with pytest.raises(SPBEError, match="unreachable"):
+            plan_target(levels, fw, target, costs=costs)
+        return
+    plan = plan_target(levels, fw, target, costs=costs)
+    assert plan.attrs["total_cost"] == best[0]
+    assert plan.attrs["final_index"] >= target - 1e-9
+    # the plan's own cost column adds up and levels only go up, contiguously
+    assert plan["cost"].sum() == best[0]
+    assert (plan["new_level"] - plan["current_level"] == plan["steps"]).all()
+
+
+def _kendari_like():
+    """Synthetic profile (not real levels): weak policy and governance, stronger services (2020 framework)."""
+    fw = get_framework("2020")
+    lv = {}
+    for c in fw.indicators["indicator"]:
+        n = int(c)
+        lv[c] = 3 if n >= 32 else (2 if 11 <= n <= 20 else 1)
+    return pd.Series(lv)
+
+
+def test_plan_from_synthetic_profile_to_3_00():
+    lv = _kendari_like()
+    start = float(score(lv.to_frame().T, "2020")["index"].iloc[0])
+    # D1 = 1, D2 = 2, D3 = 1, D4 = 3 -> 0.13 + 0.5 + 0.165 + 1.365
+    assert start == pytest.approx(2.16)
+    plan = plan_target(lv, "2020", 3.0)
+    a = plan.attrs
+    assert a["start_index"] == pytest.approx(2.16) and a["start_predicate"] == "Cukup"
+    # need 0.84 points; largest steps are 3.00 % (indicators 42-47, 2 steps each from level 3 -> 0.36),
+    # then 2.75 % (32-41): 0.48 more needs 18 steps (17 give 0.4675) -> 12 + 18 = 30 steps, final 3.015
+    assert a["total_steps"] == 30
+    assert a["final_index"] == pytest.approx(3.015)
+    assert a["final_predicate"] == "Baik"
+    assert list(plan.columns) == ["indicator", "name", "aspect", "domain", "current_level", "new_level", "steps",
+                                  "gain", "gain_per_step", "cost"]
+    assert set(plan.loc[plan["gain_per_step"] == 0.03, "indicator"]) == {"42", "43", "44", "45", "46", "47"}
+    assert plan["gain"].is_monotonic_decreasing
+    # applying the plan and scoring gives the promised index
+    new = lv.copy()
+    new[plan["indicator"].to_numpy()] = plan["new_level"].to_numpy()
+    assert float(score(new.to_frame().T, "2020")["index"].iloc[0]) == pytest.approx(a["final_index"])
+
+
+def test_predicate_target_means_lower_band_edge_and_reached_target_is_empty_plan():
+    lv = _kendari_like()
+    p = plan_target(lv, "2020", "Baik")
+    assert p.attrs["target_index"] == 2.6
+    assert p.attrs["final_index"] >= 2.6 and p.attrs["final_predicate"] == "Baik"
+    # 0.44 needed from 3 % steps (0.36 max from 42-47 at two steps each) then 2.75 %: 12 + 3 = 15 steps
+    assert p.attrs["total_steps"] == 15
+    done = plan_target(lv, "2020", 2.0)
+    assert len(done) == 0 and done.attrs["total_steps"] == 0 and done.attrs["final_index"] == pytest.approx(2.16)
+    assert plan_target(lv, "2020", "Kurang").attrs["total_steps"] == 0
+
+
+def test_exact_band_edge_counts_as_reached():
+    # all level 2 except one 3 % indicator at 3 -> index 2.03; target 2.06 needs exactly one 3 % step
+    fw = get_framework("2020")
+    lv = pd.Series(2, index=fw.indicators["indicator"])
+    lv["47"] = 3
+    p = plan_target(lv, "2020", 2.06)
+    assert p.attrs["total_steps"] == 1 and p.attrs["final_index"] == pytest.approx(2.06)
+
+
+def test_costs_shift_the_plan_to_cheaper_indicators():
+    lv = _kendari_like()
+    costs = {c: (2.0 if int(c) >= 32 else 1.0) for c in lv.index}  # services twice as expensive per step
+    p = plan_target(lv, "2020", 3.0, costs=costs)
+    unit = plan_target(lv, "2020", 3.0)
+    assert p.attrs["total_cost"] < unit["cost"].sum() * 2  # the unit plan would cost 60 at these prices
+    assert p.attrs["total_cost"] == pytest.approx(36.0)
+    assert p.attrs["final_index"] >= 3.0
+    # forbidding all service steps still reaches 3.00 through D1-D3 only
+    forbid = {c: (np.inf if int(c) >= 32 else 1.0) for c in lv.index}
+    q = plan_target(lv, "2020", 3.0, costs=forbid)
+    assert (q["domain"] != "D4").all() and q.attrs["final_index"] >= 3.0
+
+
+def test_2018_framework_thirds_of_a_percent():
+    fw = get_framework("2018")
+    lv = pd.Series(0, index=fw.indicators["indicator"])
+    p = plan_target(lv, "2018", 0.1)
+    # largest 2018 steps: 5 % (indicators 25-31): two steps reach 0.10 exactly
+    assert p.attrs["total_steps"] == 2 and p.attrs["final_index"] == pytest.approx(0.1)
+    q = plan_target(lv, "2018", 0.1, costs={c: (1.0 if c.startswith("35") else 3.0) for c in lv.index})
+    # three 10/3 % steps (cost 3) beat two 5 % steps (cost 6)
+    assert q.attrs["total_cost"] == 3.0 and q.attrs["final_index"] == pytest.approx(0.1)
+    assert set(q["indicator"]) <= {"35-1", "35-2", "35-3"}
+
+
+def test_errors_name_the_field():
+    lv = _kendari_like()
+    with pytest.raises(SPBEError, match="unreachable") as e:
+        plan_target(lv, "2020", 5.01)
+    assert e.value.field == "target"
+    with pytest.raises(SPBEError) as e:
+        plan_target(lv.drop("7"), "2020", 3.0)
+    assert e.value.field == "7"
+    bad = lv.copy()
+    bad["12"] = 0
+    with pytest.raises(SPBEError) as e:
+        plan_target(bad, "2020", 3.0)
+    assert e.value.field == "12"
+    with pytest.raises(SPBEError, match="unknown indicator"):
+        plan_target(pd.concat([lv, pd.Series({"48": 1})]), "2020", 3.0)
+    with pytest.raises(SPBEError, match="predicate"):
+        plan_target(lv, "2020", "Bagus")
+    with pytest.raises(SPBEError) as e:
+        plan_target(lv, "2020", 3.0, costs={c: 1.0 for c in lv.index if c != "3"})
+    assert e.value.field == "3"
+    with pytest.raises(SPBEError) as e:
+        plan_target(lv, "2020", 3.0, costs={**{c: 1.0 for c in lv.index}, "40": -1.0})
+    assert e.value.field == "cost" and e.value.row == "40"
+    with pytest.raises(SPBEError, match="one institution"):
+        plan_target(pd.DataFrame([lv, lv]), "2020", 3.0)
+
+
+def test_one_row_frame_and_dict_inputs_agree():
+    lv = _kendari_like()
+    a = plan_target(lv, "2020", 2.8)
+    b = plan_target(lv.to_frame().T.assign(institution_id="x"), "2020", 2.8)
+    c = plan_target(lv.to_dict(), "2020", 2.8)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+
+
+def test_gain_per_step_is_the_weight():
+    g = gain_per_step("2020")
+    assert len(g) == 47
+    assert g["gain_per_step"].iloc[0] == pytest.approx(0.03)
+    assert g["gain_per_step"].iloc[-1] == pytest.approx(0.013)
+    assert g["gain_per_step"].sum() == pytest.approx(1.0)
+    g18 = gain_per_step("2018")
+    assert g18["gain_per_step"].iloc[0] == pytest.approx(0.05)
+    assert g18["gain_per_step"].sum() == pytest.approx(1.0)
