@@ -1,0 +1,522 @@
+"""Who leads and who lags: SPBE scores compared by institution type, province and island group.
+
+Everything here works on the panel of :func:`spbe_research.datasets.load_results` (one row per
+institution × evaluation year × source) and returns tidy DataFrames:
+
+- :func:`group_summary` — n, mean, median, spread, inequality (Gini, IQR), the share of each
+  predikat (predicate) and the mean domain scores, per year and group;
+- :func:`check_published_means` — do the per-type means reproduce the averages printed in the
+  KemenPANRB reports?
+- :func:`group_differences` — Kruskal–Wallis (epsilon²) and pairwise Mann–Whitney (Holm-corrected,
+  rank-biserial, bootstrap CI of the difference in medians), one tidy row per test;
+- :func:`province_spread` — the gap between a province's kabupaten/kota and how the province
+  government itself scores;
+- :func:`rank_within_province` — "8th in Jawa Timur": rank among peers in the province.
+
+By default only ``source_kind == "official_report"`` rows are used: the press rows cover other
+years and a self-selected subset of institutions, so pooling them would mix two samples.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from .errors import SPBEError
+from .stats import bootstrap_ci, bootstrap_distribution
+
+__all__ = [
+    "PREDICATES",
+    "TYPE_ORDER",
+    "TYPE_LABELS",
+    "ISLAND_GROUP_ORDER",
+    "GROUPINGS",
+    "select_source",
+    "gini",
+    "holm",
+    "group_summary",
+    "check_published_means",
+    "kruskal_wallis",
+    "pairwise_mann_whitney",
+    "group_differences",
+    "province_spread",
+    "rank_within_province",
+]
+
+#: predikat (predicate) bands, low → high (same order as ``spbe_research.scoring.PREDICATES``).
+PREDICATES = ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")
+#: institution types in display order: central bodies first, then regional governments.
+TYPE_ORDER = ("kementerian", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
+#: English glosses for the institution types.
+TYPE_LABELS = {
+    "kementerian": "Kementerian (ministry)",
+    "lpnk": "LPNK (non-ministerial agency)",
+    "lns_other": "LNS & other central bodies",
+    "provinsi": "Provinsi (province)",
+    "kabupaten": "Kabupaten (regency)",
+    "kota": "Kota (city)",
+}
+ISLAND_GROUP_ORDER = ("Sumatra", "Jawa", "Kalimantan", "Sulawesi", "Bali–Nusa Tenggara", "Maluku", "Papua")
+#: short grouping name → panel column.
+GROUPINGS = {
+    "all": None,
+    "type": "institution_type",
+    "province": "province_name",
+    "island_group": "island_group",
+}
+#: local governments below the province (pooled for provincial means and spreads).
+LOCAL_TYPES = ("kabupaten", "kota")
+
+_REQUIRED = ("institution_id", "institution_type", "year", "index", "predicate")
+
+
+def _snake(predicate: str) -> str:
+    return predicate.lower().replace(" ", "_")
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def select_source(results: pd.DataFrame, source_kind: str | None = "official_report") -> pd.DataFrame:
+    """The rows of one ``source_kind`` (``None`` = all), checked for use in comparisons.
+
+    Raises :class:`SPBEError` when a required column is missing, an index is missing or outside
+    0–5, a predicate is unknown, or an institution appears twice in the same year (which would
+    count it twice in every mean).
+    """
+    missing = [c for c in _REQUIRED if c not in results.columns]
+    if missing:
+        raise SPBEError(f"panel lacks column(s) {missing}", field=missing[0])
+    df = results
+    if source_kind is not None:
+        if "source_kind" not in df.columns:
+            raise SPBEError("panel lacks column 'source_kind'", field="source_kind")
+        df = df[df["source_kind"] == source_kind]
+        if df.empty:
+            raise SPBEError(f"no rows with source_kind == {source_kind!r}", field="source_kind")
+    df = df.reset_index(drop=True)
+    idx = pd.to_numeric(df["index"], errors="coerce").astype(float)
+    bad = idx.isna() | (idx < 0) | (idx > 5)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SPBEError(f"index {df['index'].iloc[i]!r} is missing or outside 0–5",
+                        row=str(df["institution_id"].iloc[i]), field="index")
+    unknown = ~df["predicate"].isin(PREDICATES)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise SPBEError(f"unknown predicate {df['predicate'].iloc[i]!r}",
+                        row=str(df["institution_id"].iloc[i]), field="predicate")
+    dup = df.duplicated(["institution_id", "year"], keep=False)
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise SPBEError("institution appears more than once in one year; pick one source_kind",
+                        row=str(df["institution_id"].iloc[i]), field="year")
+    df = df.assign(index=idx, year=df["year"].astype(int))
+    return df
+
+
+def _group_col(group_by: str) -> str | None:
+    if group_by not in GROUPINGS:
+        raise SPBEError(f"unknown grouping {group_by!r}; use one of {list(GROUPINGS)}", field="group_by")
+    return GROUPINGS[group_by]
+
+
+# --------------------------------------------------------------------------- small statistics
+
+
+def gini(x) -> float:
+    """Gini coefficient of non-negative values (population form, 0 = all equal).
+
+    ``G = Σ_i Σ_j |x_i − x_j| / (2 n² mean)``; e.g. ``gini([0, 0, 1]) = 2/3``. No small-sample
+    correction, so a group of n has a maximum of ``(n − 1)/n``.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise SPBEError("gini needs a non-empty 1-D sample", field="x")
+    if np.isnan(x).any() or (x < 0).any():
+        raise SPBEError("gini needs non-negative values without NaN", field="x")
+    total = x.sum()
+    if total == 0:
+        raise SPBEError("gini is undefined when every value is zero", field="x")
+    xs = np.sort(x)
+    n = x.size
+    ranks = np.arange(1, n + 1)
+    return float(2.0 * np.sum(ranks * xs) / (n * total) - (n + 1) / n)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values, in the input order.
+
+    Sorted ascending, ``p_adj(i) = max_{j ≤ i} min(1, (m − j + 1) p(j))``.
+    """
+    p = np.asarray(p_values, dtype=float)
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise SPBEError("p-values must lie in [0, 1]", field="p_val")
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adj_sorted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj_sorted
+    return out
+
+
+def _iqr(x: pd.Series) -> float:
+    return float(x.quantile(0.75) - x.quantile(0.25))
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def group_summary(
+    results: pd.DataFrame,
+    by=("all", "type", "island_group", "province"),
+    source_kind: str | None = "official_report",
+) -> pd.DataFrame:
+    """One row per year × grouping × group.
+
+    Columns: ``year``, ``group_by`` (``all``/``type``/``island_group``/``province``), ``group``,
+    ``n``, ``mean_index``, ``median_index``, ``sd_index`` (ddof=1), ``min_index``, ``max_index``,
+    ``iqr_index``, ``gini_index``, ``share_kurang`` … ``share_memuaskan`` (shares of the predicate
+    *as printed*), ``share_baik_or_better`` and ``mean_D1`` … ``mean_D4`` (means over the rows
+    where the domain is known; D4 does not exist under the 2018 framework).
+    Central bodies have no province or island group and appear only under ``all`` and ``type``.
+    """
+    df = select_source(results, source_kind)
+    if isinstance(by, str):
+        by = (by,)
+    domains = [d for d in ("D1", "D2", "D3", "D4") if d in df.columns]
+    dom = df[domains].apply(pd.to_numeric, errors="coerce").astype(float) if domains else None
+    parts = []
+    for g in by:
+        col = _group_col(g)
+        key = pd.Series("all", index=df.index, dtype="string") if col is None else df[col].astype("string")
+        work = pd.DataFrame({"year": df["year"], "group": key, "index": df["index"], "predicate": df["predicate"]})
+        if dom is not None:
+            work[domains] = dom
+        work = work[work["group"].notna()]
+        grp = work.groupby(["year", "group"], sort=True)
+        out = grp["index"].agg(
+            n="size", mean_index="mean", median_index="median", sd_index="std", min_index="min", max_index="max"
+        )
+        out["iqr_index"] = grp["index"].agg(_iqr)
+        out["gini_index"] = grp["index"].agg(gini)
+        shares = pd.crosstab([work["year"], work["group"]], work["predicate"], normalize="index")
+        shares = shares.reindex(columns=list(PREDICATES), fill_value=0.0)
+        for p in PREDICATES:
+            out[f"share_{_snake(p)}"] = shares[p].reindex(out.index).astype(float)
+        out["share_baik_or_better"] = shares[["Baik", "Sangat Baik", "Memuaskan"]].sum(axis=1).reindex(out.index)
+        for d in domains:
+            out[f"mean_{d}"] = grp[d].mean()
+        out = out.reset_index()
+        out.insert(1, "group_by", g)
+        parts.append(out)
+    res = pd.concat(parts, ignore_index=True)
+    res["n"] = res["n"].astype(int)
+    return res
+
+
+#: report group label (normalised: lower case, letters and digits only) → the panel types it pools
+#: (``None`` = every evaluated institution). Labels of ``parse_report_aggregates`` and of the printed tables.
+PUBLISHED_GROUP_MAP = {
+    "nasional": None,
+    "instansipusat": ("kementerian", "lpnk", "lns_other"),
+    "pemda": ("provinsi", "kabupaten", "kota"),
+    "pemerintahdaerah": ("provinsi", "kabupaten", "kota"),
+    "kementerian": ("kementerian",),
+    "lpnk": ("lpnk",),
+    "lnsandother": ("lns_other",),
+    "lnsdaninstansilainnya": ("lns_other",),
+    "provinsi": ("provinsi",),
+    "kabupaten": ("kabupaten",),
+    "kota": ("kota",),
+}
+
+
+def _norm_label(s) -> str:
+    return "".join(ch for ch in str(s).lower() if ch.isalnum())
+
+
+def check_published_means(
+    results: pd.DataFrame,
+    aggregates: pd.DataFrame,
+    tol: float = 0.005,
+    components=("index",),
+    source_kind: str | None = "official_report",
+) -> pd.DataFrame:
+    """Compare means of the panel with the group means printed in the reports.
+
+    ``aggregates`` is tidy (``year``, ``group``, ``component``, ``statistic``, ``value``), as from
+    ``spbe_research.cleaning.parse_report_aggregates``; its ``statistic == "mean"`` rows for the
+    given ``components`` (``index``, ``D1`` …) are checked. Report groups that no panel type
+    matches (2023 prints ``LNS`` and ``Instansi Lainnya`` separately; the panel pools them as
+    ``lns_other``) get ``status = "no_panel_group"``; years without panel rows ``"no_panel_rows"``.
+
+    Returns one row per published mean: ``year``, ``published_group``, ``types`` (panel types
+    pooled, ``all`` for everyone), ``component``, ``n``, ``published``, ``computed`` (mean of the
+    printed values, rows with the component missing left out), ``difference`` (computed −
+    published), ``within_tol`` and ``status``, plus ``report_year``/``source_table`` if given.
+    """
+    need = {"year", "group", "component", "statistic", "value"}
+    if not need <= set(aggregates.columns):
+        missing = sorted(need - set(aggregates.columns))
+        raise SPBEError(f"aggregates lack column(s) {missing}", field=missing[0])
+    agg = aggregates[(aggregates["statistic"].astype(str) == "mean") & aggregates["component"].isin(components)]
+    if agg.empty:
+        raise SPBEError(f"no published means for components {list(components)}", field="component")
+    df = select_source(results, source_kind)
+    extra = [c for c in ("report_year", "source_table") if c in agg.columns]
+    rows = []
+    for r in agg.to_dict("records"):
+        key = _norm_label(r["group"])
+        comp = str(r["component"])
+        row = dict(year=int(r["year"]), published_group=str(r["group"]), types=None, component=comp, n=0,
+                   published=float(r["value"]), computed=np.nan, difference=np.nan, within_tol=False,
+                   status="no_panel_group", **{c: r[c] for c in extra})
+        if key in PUBLISHED_GROUP_MAP:
+            types = PUBLISHED_GROUP_MAP[key]
+            row["types"] = "all" if types is None else "+".join(types)
+            sel = df["year"] == row["year"]
+            if types is not None:
+                sel &= df["institution_type"].isin(types)
+            if comp not in df.columns:
+                raise SPBEError(f"panel has no column for component {comp!r}", field=comp)
+            vals = pd.to_numeric(df.loc[sel, comp], errors="coerce").astype(float).dropna()
+            row["n"] = int(vals.size)
+            if vals.size == 0:
+                row["status"] = "no_panel_rows"
+            else:
+                row["computed"] = float(vals.mean())
+                row["difference"] = row["computed"] - row["published"]
+                row["within_tol"] = bool(abs(row["difference"]) <= tol)
+                row["status"] = "compared"
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype(int)
+    return out.sort_values(["year", "component", "published_group"] + extra, ignore_index=True, kind="stable")
+
+
+# --------------------------------------------------------------------------- group differences
+
+
+def _samples(df: pd.DataFrame, col: str, value_col: str, order) -> tuple[list[str], list[np.ndarray]]:
+    sub = df[df[col].notna() & df[value_col].notna()]
+    present = list(pd.unique(sub[col].astype(str)))
+    names = [g for g in order if g in present] + sorted(g for g in present if g not in order)
+    samples = [sub.loc[sub[col].astype(str) == g, value_col].to_numpy(dtype=float) for g in names]
+    return names, samples
+
+
+def _h_statistic(*groups, axis=-1):
+    """Kruskal–Wallis H (tie-corrected) for groups stacked along ``axis``; vectorised over rows."""
+    sizes = [g.shape[-1] for g in groups]
+    x = np.concatenate([np.asarray(g, dtype=float) for g in groups], axis=-1)
+    x2 = x.reshape(-1, x.shape[-1])
+    b, n = x2.shape
+    ranks = _st.rankdata(x2, axis=1)
+    bounds = np.cumsum([0] + sizes)
+    term = sum(ranks[:, lo:hi].sum(axis=1) ** 2 / (hi - lo) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    h = 12.0 / (n * (n + 1)) * term - 3.0 * (n + 1)
+    # tie correction 1 − Σ(t³ − t)/(n³ − n), with tie runs found on the sorted rows
+    s = np.sort(x2, axis=1)
+    new = np.ones_like(s, dtype=bool)
+    new[:, 1:] = s[:, 1:] != s[:, :-1]
+    run_id = np.cumsum(new.ravel()) - 1
+    t = np.bincount(run_id).astype(float)
+    run_row = np.flatnonzero(new.ravel()) // n
+    ties = np.bincount(run_row, weights=t**3 - t, minlength=b)
+    corr = 1.0 - ties / (n**3 - n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = np.where(corr > 0, h / corr, 0.0)
+    return h.reshape(x.shape[:-1]) if x.ndim > 1 else float(h[0])
+
+
+def kruskal_wallis(
+    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """Kruskal–Wallis test across the groups of ``group_col``: one tidy row.
+
+    Effect size ``epsilon_squared = H / (n − 1)`` (Tomczak & Tomczak 2014; 0 = no separation,
+    1 = groups fully separated), with a percentile bootstrap CI that resamples within each group.
+    """
+    names, samples = _samples(df, group_col, value_col, order)
+    if len(samples) < 2 or any(s.size < 2 for s in samples):
+        raise SPBEError(f"Kruskal–Wallis needs ≥ 2 groups of ≥ 2 values; got sizes "
+                        f"{dict(zip(names, (s.size for s in samples)))}", field=group_col)
+    res = _st.kruskal(*samples)
+    n = int(sum(s.size for s in samples))
+    eps = float(res.statistic) / (n - 1)
+    reps = bootstrap_distribution(tuple(samples), _h_statistic, n_boot=n_boot, seed=seed) / (n - 1)
+    lo, hi = np.quantile(reps, [0.025, 0.975])
+    return pd.DataFrame(
+        {
+            "test": ["kruskal_wallis"],
+            "groups": [", ".join(names)],
+            "k": [len(names)],
+            "n": [n],
+            "statistic": [float(res.statistic)],
+            "dof": [len(names) - 1],
+            "p_val": [float(res.pvalue)],
+            "epsilon_squared": [eps],
+            "ci_of": ["epsilon_squared (bootstrap percentile, within-group resampling)"],
+            "ci95_low": [float(lo)],
+            "ci95_high": [float(hi)],
+        }
+    )
+
+
+def _median_diff(a, b, axis=-1):
+    return np.median(a, axis=axis) - np.median(b, axis=axis)
+
+
+def pairwise_mann_whitney(
+    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """Two-sided Mann–Whitney U for every pair of groups, Holm-corrected: one tidy row per pair.
+
+    ``statistic`` is U of ``group_a`` (pairs with a > b, ties counting ½); ``rank_biserial =
+    2 U / (n_a n_b) − 1`` (positive: ``group_a`` tends to score higher); ``p_holm`` adjusts over the
+    pairs in this call. ``ci95_low``/``ci95_high`` bound ``median_diff`` (median a − median b),
+    percentile bootstrap resampling each group on its own. Groups with < 2 values are skipped.
+    """
+    names, samples = _samples(df, group_col, value_col, order)
+    keep = [(g, s) for g, s in zip(names, samples) if s.size >= 2]
+    if len(keep) < 2:
+        raise SPBEError("pairwise tests need ≥ 2 groups with ≥ 2 values", field=group_col)
+    rows = []
+    for (ga, a), (gb, b) in itertools.combinations(keep, 2):
+        res = _st.mannwhitneyu(a, b, alternative="two-sided")
+        u = float(res.statistic)
+        lo, hi = bootstrap_ci((a, b), _median_diff, n_boot=n_boot, seed=seed)
+        rows.append(
+            dict(test="mann_whitney", group_a=ga, group_b=gb, n_a=a.size, n_b=b.size, n=a.size + b.size,
+                 statistic=u, p_val=float(res.pvalue), rank_biserial=2.0 * u / (a.size * b.size) - 1.0,
+                 median_a=float(np.median(a)), median_b=float(np.median(b)),
+                 median_diff=float(np.median(a) - np.median(b)),
+                 ci_of="median_diff (bootstrap percentile)", ci95_low=lo, ci95_high=hi)
+        )
+    out = pd.DataFrame(rows)
+    out.insert(out.columns.get_loc("p_val") + 1, "p_holm", holm(out["p_val"].to_numpy()))
+    return out
+
+
+def group_differences(
+    results: pd.DataFrame,
+    group_by: str = "type",
+    value_col: str = "index",
+    years=None,
+    pairwise: bool = True,
+    n_boot: int = 2000,
+    seed: int = 0,
+    source_kind: str | None = "official_report",
+) -> pd.DataFrame:
+    """Kruskal–Wallis plus (optionally) pairwise Mann–Whitney rows, per evaluation year.
+
+    Tidy: one row per test with ``year``, ``group_by``, ``test`` and the columns of
+    :func:`kruskal_wallis` / :func:`pairwise_mann_whitney` (the other test's columns are NA).
+    Holm correction runs within a year and grouping.
+    """
+    df = select_source(results, source_kind)
+    col = _group_col(group_by)
+    if col is None:
+        raise SPBEError("group_differences needs a grouping other than 'all'", field="group_by")
+    if value_col not in df.columns:
+        raise SPBEError(f"panel lacks column {value_col!r}", field=value_col)
+    df = df.assign(**{value_col: pd.to_numeric(df[value_col], errors="coerce").astype(float)})
+    order = TYPE_ORDER if group_by == "type" else ISLAND_GROUP_ORDER if group_by == "island_group" else ()
+    years = sorted(df["year"].unique()) if years is None else list(years)
+    parts = []
+    for y in years:
+        sub = df[df["year"] == y]
+        if sub.empty:
+            raise SPBEError(f"no rows for year {y}", field="year")
+        tests = [kruskal_wallis(sub, col, value_col, order, n_boot, seed)]
+        if pairwise:
+            tests.append(pairwise_mann_whitney(sub, col, value_col, order, n_boot, seed))
+        t = pd.concat(tests, ignore_index=True)
+        t.insert(0, "group_by", group_by)
+        t.insert(0, "year", int(y))
+        t.insert(2, "value", value_col)
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("k", "dof", "n_a", "n_b"):
+        if c in out.columns:
+            out[c] = out[c].astype("Int64")
+    return out
+
+
+# --------------------------------------------------------------------------- provinces
+
+
+def province_spread(results: pd.DataFrame, source_kind: str | None = "official_report") -> pd.DataFrame:
+    """The spread between each province's kabupaten/kota, and the province government's own score.
+
+    One row per year × province: ``n`` (kabupaten + kota), ``mean_local``, ``median_local``,
+    ``min_index``, ``max_index``, ``range_index``, ``iqr_index``, ``gini_index``, the names of the
+    lowest and highest local government (first alphabetically on ties), ``province_own_index``
+    (the Pemerintah Provinsi itself; NA if not in the data) and ``province_own_rank`` — its rank
+    among its own kabupaten/kota plus itself (1 = highest; ties take the best rank, i.e. 1 + the
+    number of kab/kota strictly above it), out of ``n + 1``. Sorted by year, then widest range.
+    """
+    df = select_source(results, source_kind)
+    for c in ("province_code", "province_name", "institution_name"):
+        if c not in df.columns:
+            raise SPBEError(f"panel lacks column {c!r}", field=c)
+    reg = df[df["province_code"].notna()]
+    local = reg[reg["institution_type"].isin(LOCAL_TYPES)]
+    if local.empty:
+        raise SPBEError("no kabupaten/kota rows to summarise", field="institution_type")
+    keys = ["year", "province_code"]
+    g = local.groupby(keys, sort=True)["index"]
+    out = g.agg(n="size", mean_local="mean", median_local="median", min_index="min", max_index="max")
+    out["range_index"] = out["max_index"] - out["min_index"]
+    out["iqr_index"] = g.agg(_iqr)
+    out["gini_index"] = g.agg(gini)
+    srt = local.sort_values(keys + ["index", "institution_name"], ascending=[True, True, True, True])
+    out["lowest"] = srt.groupby(keys)["institution_name"].first()
+    srt_hi = local.sort_values(keys + ["index", "institution_name"], ascending=[True, True, False, True])
+    out["highest"] = srt_hi.groupby(keys)["institution_name"].first()
+    names = reg.groupby(keys)[["province_name"] + (["island_group"] if "island_group" in reg else [])].first()
+    out = out.join(names)
+    own = reg[reg["institution_type"] == "provinsi"]
+    if own.duplicated(keys).any():
+        dup = own[own.duplicated(keys, keep=False)].iloc[0]
+        raise SPBEError("more than one provincial government in a province and year",
+                        row=str(dup["institution_id"]), field="province_code")
+    own = own.set_index(keys)["index"].rename("province_own_index")
+    out = out.join(own)
+    merged = local.join(own, on=keys)
+    above = (merged["index"] > merged["province_own_index"]).groupby([merged["year"], merged["province_code"]]).sum()
+    out["province_own_rank"] = (above.reindex(out.index) + 1).where(out["province_own_index"].notna())
+    out["province_own_rank"] = out["province_own_rank"].astype("Int64")
+    out["n_ranked"] = (out["n"] + 1).where(out["province_own_index"].notna()).astype("Int64")
+    out = out.reset_index()
+    front = ["year", "province_code", "province_name"] + (["island_group"] if "island_group" in out else [])
+    out = out[front + [c for c in out.columns if c not in front]]
+    return out.sort_values(["year", "range_index", "province_code"], ascending=[True, False, True], ignore_index=True)
+
+
+def rank_within_province(
+    results: pd.DataFrame, by_type: bool = True, source_kind: str | None = "official_report"
+) -> pd.DataFrame:
+    """Each regional government's rank within its province, per year (1 = highest index).
+
+    ``by_type=True`` ranks among peers of the same type (a kabupaten among the province's
+    kabupaten — the "8th in Jawa Timur" of the press); ``by_type=False`` among all governments in
+    the province including the provincial government. Ties share the best rank (``method="min"``:
+    two tied seconds are both 2nd and the next is 4th). ``n_peers`` counts the institutions ranked
+    together, including the one itself. Central bodies (no province) are not ranked and are left out.
+    """
+    df = select_source(results, source_kind)
+    for c in ("province_code", "institution_name"):
+        if c not in df.columns:
+            raise SPBEError(f"panel lacks column {c!r}", field=c)
+    reg = df[df["province_code"].notna()].copy()
+    keys = ["year", "province_code"] + (["institution_type"] if by_type else [])
+    grp = reg.groupby(keys)["index"]
+    reg["rank"] = grp.rank(method="min", ascending=False).astype(int)
+    reg["n_peers"] = grp.transform("size").astype(int)
+    cols = ["year", "institution_id", "institution_name", "institution_type", "province_code"]
+    cols += [c for c in ("province_name",) if c in reg.columns] + ["index", "predicate", "rank", "n_peers"]
+    return reg[cols].sort_values(keys[:2] + ["rank", "institution_name"], ignore_index=True)

@@ -1,0 +1,184 @@
+"""Province choropleths of SPBE scores (geopandas).
+
+The map is ``data/raw/regions/indonesia-38-provinces.geojson`` (Deny Herianto, "Indonesia GeoJSON &
+TopoJSON Maps (38 Provinces)", CC BY 4.0; see ``data/raw/regions/PROVENANCE.md``). Its ``KODE_PROV``
+is wrong for the four provinces created in 2022 — Papua Selatan, Papua Tengah and Papua Pegunungan
+carry ``91`` (Papua's code) and Papua Barat Daya carries ``92`` — so the join never trusts that
+code alone: every feature is matched on its normalised name to the Kemendagri province list
+(``data/raw/regions/provinces.csv``), and :data:`MAP_CODE_FIXES` documents the four codes we
+replace. The raw file is not edited; a mismatch between name and code raises :class:`SPBEError`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch
+
+from ..errors import SPBEError
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
+
+__all__ = [
+    "MAP_PATH",
+    "PROVINCES_PATH",
+    "MAP_CODE_FIXES",
+    "load_province_map",
+    "plot_province_choropleth",
+    "plot_province_maps",
+]
+
+_REGIONS = Path(__file__).resolve().parents[2] / "data" / "raw" / "regions"
+MAP_PATH = _REGIONS / "indonesia-38-provinces.geojson"
+PROVINCES_PATH = _REGIONS / "provinces.csv"
+
+#: map feature name → correct Kemendagri code where the map's ``KODE_PROV`` is wrong
+#: (Kepmendagri 300.2.2-2138/2025; UU 14, 15, 16 and 29/2022 created provinces 93–96).
+MAP_CODE_FIXES = {
+    "Papua Selatan": "93",
+    "Papua Tengah": "94",
+    "Papua Pegunungan": "95",
+    "Papua Barat Daya": "96",
+}
+#: map names that differ from the Kemendagri names.
+MAP_NAME_ALIASES = {"DKI Jakarta": "Daerah Khusus Ibukota Jakarta"}
+
+#: predicate band edges on the 0–5 index scale (Kurang < 1.8 ≤ Cukup < 2.6 ≤ Baik < 3.5 ≤ Sangat Baik < 4.2).
+PREDICATE_BOUNDS = (0.0, 1.8, 2.6, 3.5, 4.2, 5.0)
+_NO_DATA = "#d9d9d9"
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+
+def load_province_map(path=MAP_PATH, provinces_path=PROVINCES_PATH) -> gpd.GeoDataFrame:
+    """The 38-province map with Kemendagri codes: columns ``province_code``, ``province_name``, ``geometry``.
+
+    Matches each feature's ``PROVINSI`` (after :data:`MAP_NAME_ALIASES`) to ``provinces.csv`` and
+    checks that the resulting code equals the map's ``KODE_PROV`` except for the features listed in
+    :data:`MAP_CODE_FIXES`. Raises :class:`SPBEError` on an unknown name, a code disagreement, a
+    duplicate or a province without a shape.
+    """
+    geo = gpd.read_file(path)
+    for col in ("PROVINSI", "KODE_PROV"):
+        if col not in geo.columns:
+            raise SPBEError(f"map lacks property {col!r}", file=str(path), field=col)
+    reg = pd.read_csv(provinces_path, dtype=str)
+    by_name = {_norm(n): (c, n) for c, n in zip(reg["code"], reg["name"])}
+    codes, names = [], []
+    for i, (name, code) in enumerate(zip(geo["PROVINSI"], geo["KODE_PROV"])):
+        key = _norm(MAP_NAME_ALIASES.get(name, name))
+        if key not in by_name:
+            raise SPBEError(f"map province {name!r} not in the Kemendagri list", file=str(path), row=i, field="PROVINSI")
+        kem_code, kem_name = by_name[key]
+        expected = MAP_CODE_FIXES.get(name, str(code))
+        if expected != kem_code:
+            raise SPBEError(f"map code {code!r} for {name!r} disagrees with Kemendagri code {kem_code!r}",
+                            file=str(path), row=i, field="KODE_PROV")
+        codes.append(kem_code)
+        names.append(kem_name)
+    out = gpd.GeoDataFrame({"province_code": codes, "province_name": names}, geometry=geo.geometry.values, crs=geo.crs)
+    if out["province_code"].duplicated().any():
+        dup = out.loc[out["province_code"].duplicated(), "province_code"].iloc[0]
+        raise SPBEError(f"two map features for province {dup}", file=str(path), field="province_code")
+    missing = sorted(set(reg["code"]) - set(out["province_code"]))
+    if missing:
+        raise SPBEError(f"no map shape for province code(s) {missing}", file=str(path), field="province_code")
+    return out.sort_values("province_code", ignore_index=True)
+
+
+def _predicate_cmap():
+    colors = [PREDICATE_COLORS[p] for p in ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")]
+    return ListedColormap(colors), BoundaryNorm(PREDICATE_BOUNDS, len(colors))
+
+
+def _draw(ax, geo, values, column, title, scheme, vmin, vmax):
+    merged = geo.merge(values[["province_code", column]], on="province_code", how="left")
+    val = pd.to_numeric(merged[column], errors="coerce").astype(float)
+    has = val.notna().to_numpy()
+    if scheme not in ("predicate", "continuous"):
+        raise SPBEError(f"unknown scheme {scheme!r}; use 'predicate' or 'continuous'", field="scheme")
+    if (~has).any():
+        geo[~has].plot(ax=ax, color=_NO_DATA, edgecolor="white", linewidth=0.3, hatch="///")
+    if has.any():
+        shown = merged[has].assign(_v=val[has])
+        if scheme == "predicate":
+            cmap, norm = _predicate_cmap()
+            shown.plot(ax=ax, column="_v", cmap=cmap, norm=norm, edgecolor="0.4", linewidth=0.3)
+        else:
+            shown.plot(ax=ax, column="_v", cmap="viridis", vmin=vmin, vmax=vmax, edgecolor="0.4", linewidth=0.3)
+    ax.set_title(title)
+    ax.set_xlabel("Longitude (° E)")
+    ax.set_ylabel("Latitude (° N)")
+    ax.set_aspect("equal")
+    return int((~has).sum())
+
+
+def _legend(fig, scheme, vmin, vmax, axes, any_missing):
+    if scheme == "predicate":
+        handles = [Patch(facecolor=PREDICATE_COLORS[p], edgecolor="0.4", label=f"{PREDICATE_GLOSS[p]}  {lo:g}–{hi:g}")
+                   for p, lo, hi in zip(PREDICATE_COLORS, PREDICATE_BOUNDS[:-1], PREDICATE_BOUNDS[1:])]
+        if any_missing:
+            handles.append(Patch(facecolor=_NO_DATA, hatch="///", edgecolor="white", label="no data"))
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False,
+                   title="SPBE index (0–5), coloured by predikat (predicate) band")
+    else:
+        sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(vmin, vmax))
+        cb = fig.colorbar(sm, ax=axes, orientation="horizontal", fraction=0.05, pad=0.08)
+        cb.set_label("SPBE index (0–5)")
+
+
+def plot_province_choropleth(
+    values: pd.DataFrame,
+    column: str,
+    title: str,
+    scheme: str = "predicate",
+    vmin: float = 0.0,
+    vmax: float = 5.0,
+    geo: gpd.GeoDataFrame | None = None,
+):
+    """One choropleth of ``values[column]`` by ``province_code``; provinces without a value are hatched grey.
+
+    ``scheme="predicate"`` colours by the predicate bands (same colours as every other figure);
+    ``"continuous"`` uses a viridis scale from ``vmin`` to ``vmax``. Returns the Figure.
+    """
+    if "province_code" not in values.columns or column not in values.columns:
+        raise SPBEError("values need columns 'province_code' and the plotted column", field=column)
+    if values["province_code"].duplicated().any():
+        raise SPBEError("one value per province expected (filter to one year first)", field="province_code")
+    apply_style()
+    geo = load_province_map() if geo is None else geo
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    missing = _draw(ax, geo, values, column, title, scheme, vmin, vmax)
+    _legend(fig, scheme, vmin, vmax, [ax], missing > 0)
+    fig.subplots_adjust(bottom=0.28 if scheme == "predicate" else 0.12)
+    return fig
+
+
+def plot_province_maps(spread: pd.DataFrame, years=None, scheme: str = "predicate", geo=None):
+    """Grid of maps, one row per year: mean of the kabupaten/kota (pooled) and the province government's own index.
+
+    ``spread`` is :func:`spbe_research.compare.province_spread` output. Returns the Figure.
+    """
+    need = {"year", "province_code", "mean_local", "province_own_index"}
+    if not need <= set(spread.columns):
+        raise SPBEError(f"spread lacks column(s) {sorted(need - set(spread.columns))}", field="spread")
+    years = sorted(spread["year"].unique()) if years is None else list(years)
+    apply_style()
+    geo = load_province_map() if geo is None else geo
+    fig, axes = plt.subplots(len(years), 2, figsize=(13, 3.2 * len(years) + 1.2), squeeze=False)
+    missing = 0
+    for r, y in enumerate(years):
+        sub = spread[spread["year"] == y]
+        if sub.empty:
+            raise SPBEError(f"no rows for year {y}", field="year")
+        missing += _draw(axes[r, 0], geo, sub, "mean_local", f"{y}: mean of kabupaten & kota", scheme, 0, 5)
+        missing += _draw(axes[r, 1], geo, sub, "province_own_index", f"{y}: provincial government", scheme, 0, 5)
+    fig.suptitle("SPBE index by province: local governments vs the province itself", fontsize=13)
+    _legend(fig, scheme, 0, 5, axes.ravel().tolist(), missing > 0)
+    fig.subplots_adjust(bottom=0.17 if scheme == "predicate" else 0.1, top=0.9, hspace=0.35, wspace=0.12)
+    return fig

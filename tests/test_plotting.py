@@ -1,0 +1,160 @@
+"""Tests for the group and map figures: they return Figures with titles and labelled axes; the map joins all 38 provinces."""
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from spbe_research import compare as C  # noqa: E402
+from spbe_research.errors import SPBEError  # noqa: E402
+from spbe_research.plotting import groups, maps  # noqa: E402
+from spbe_research.plotting.style import PREDICATE_COLORS  # noqa: E402
+
+from test_compare import tiny_panel  # noqa: E402  (tests/ is on sys.path under pytest)
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def geo():
+    return maps.load_province_map()
+
+
+# ----------------------------------------------------------------------------- map join
+
+
+def test_all_38_provinces_join_with_kemendagri_codes(geo):
+    reg = pd.read_csv(maps.PROVINCES_PATH, dtype=str)
+    assert len(geo) == 38
+    assert sorted(geo["province_code"]) == sorted(reg["code"])
+    named = dict(zip(geo["province_code"], geo["province_name"]))
+    assert named == dict(zip(reg["code"], reg["name"]))
+    # the four provinces the raw map mis-codes (91, 91, 91, 92) get their own codes
+    assert [named[c] for c in ("93", "94", "95", "96")] == [
+        "Papua Selatan", "Papua Tengah", "Papua Pegunungan", "Papua Barat Daya"]
+    assert geo.geometry.notna().all() and (~geo.geometry.is_empty).all()
+
+
+def test_raw_map_codes_really_are_wrong_for_new_papua_provinces():
+    """Guards the reason for MAP_CODE_FIXES: the raw file is read as is, never edited."""
+    raw = json.loads(maps.MAP_PATH.read_text(encoding="utf-8"))
+    codes = {f["properties"]["PROVINSI"]: f["properties"]["KODE_PROV"] for f in raw["features"]}
+    assert {k: codes[k] for k in maps.MAP_CODE_FIXES} == {
+        "Papua Selatan": "91", "Papua Tengah": "91", "Papua Pegunungan": "91", "Papua Barat Daya": "92"}
+
+
+def _write_map(tmp_path, edit):
+    raw = json.loads(maps.MAP_PATH.read_text(encoding="utf-8"))
+    edit(raw["features"])
+    p = tmp_path / "map.geojson"
+    p.write_text(json.dumps(raw), encoding="utf-8")
+    return p
+
+
+def test_map_join_rejects_unknown_name_wrong_code_and_missing_province(tmp_path):
+    def rename(fs):
+        fs[0]["properties"]["PROVINSI"] = "Atlantis"
+
+    with pytest.raises(SPBEError, match="not in the Kemendagri list"):
+        maps.load_province_map(_write_map(tmp_path, rename))
+
+    def recode(fs):
+        for f in fs:
+            if f["properties"]["PROVINSI"] == "Jawa Timur":
+                f["properties"]["KODE_PROV"] = "33"
+
+    with pytest.raises(SPBEError, match="disagrees") as e:
+        maps.load_province_map(_write_map(tmp_path, recode))
+    assert e.value.field == "KODE_PROV"
+
+    def drop(fs):
+        del fs[-1]
+
+    with pytest.raises(SPBEError, match="no map shape"):
+        maps.load_province_map(_write_map(tmp_path, drop))
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _texts(fig):
+    ax = fig.axes[0]
+    return ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
+
+
+def test_choropleth_returns_labelled_figure(geo):
+    sp = C.province_spread(tiny_panel())
+    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "mean_local", "Mean of kab/kota, 2024", geo=geo)
+    assert isinstance(fig, Figure)
+    assert _texts(fig) == ("Mean of kab/kota, 2024", "Longitude (° E)", "Latitude (° N)")
+    legend_title = fig.legends[0].get_title().get_text()
+    assert "SPBE index (0–5)" in legend_title
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[0].startswith("Kurang (poor)") and labels[-1] == "no data"  # 36 provinces have no value
+    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "mean_local", "c", scheme="continuous", geo=geo)
+    assert any(a.get_xlabel() == "SPBE index (0–5)" for a in fig.axes)  # colour bar
+    with pytest.raises(SPBEError, match="one value per province"):
+        maps.plot_province_choropleth(sp, "mean_local", "both years", geo=geo)
+
+
+def test_province_maps_grid(geo):
+    sp = C.province_spread(tiny_panel())
+    fig = maps.plot_province_maps(sp, geo=geo)
+    assert isinstance(fig, Figure)
+    assert fig._suptitle.get_text() == "SPBE index by province: local governments vs the province itself"
+    titles = [a.get_title() for a in fig.axes]
+    assert titles == ["2023: mean of kabupaten & kota", "2023: provincial government",
+                      "2024: mean of kabupaten & kota", "2024: provincial government"]
+    assert all(a.get_xlabel() == "Longitude (° E)" and a.get_ylabel() == "Latitude (° N)" for a in fig.axes)
+
+
+def test_index_distribution_figure():
+    fig = groups.plot_index_distribution(tiny_panel())
+    assert isinstance(fig, Figure)
+    title, xlabel, ylabel = _texts(fig)
+    assert title == "SPBE index by type and evaluation year (one point per institution)"
+    assert (xlabel, ylabel) == ("Institution type", "SPBE index (0–5)")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["Kementerian (ministry)", "Provinsi (province)", "Kabupaten (regency)", "Kota (city)"]
+    assert fig.axes[0].get_ylim() == (0.0, 5.0)
+
+
+def test_predicate_shares_figure_uses_predicate_colours():
+    s = C.group_summary(tiny_panel())
+    fig = groups.plot_predicate_shares(s, "type")
+    title, xlabel, ylabel = _texts(fig)
+    assert title == "Predikat (predicate) shares by type and year"
+    assert (xlabel, ylabel) == ("Share of institutions (%)", "Institution type, year")
+    ax = fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    assert labels == ["Kurang (poor)", "Cukup (fair)", "Baik (good)", "Sangat Baik (very good)", "Memuaskan (excellent)"]
+    colours = [matplotlib.colors.to_hex(h.patches[0].get_facecolor()) for h in handles]
+    assert colours == list(PREDICATE_COLORS.values())
+    # kabupaten 2024: 25 % Kurang, 25 % Cukup, 50 % Baik → the Baik bar of that row ends at 100
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Kabupaten (regency), 2024" in rows
+    with pytest.raises(SPBEError):
+        groups.plot_predicate_shares(s, "district")
+
+
+def test_domain_profiles_figure():
+    s = C.group_summary(tiny_panel())
+    fig = groups.plot_domain_profiles(s, "type", 2024)
+    title, xlabel, ylabel = _texts(fig)
+    assert title == "Domain profile by type, 2024"
+    assert (xlabel, ylabel) == ("SPBE domain", "Mean domain score (0–5)")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["D1 Kebijakan (policy)", "D2 Tata Kelola (governance)"]  # the tiny panel has D1, D2 only
+    # kementerian D1 bar = mean(4.5, 3.5) = 4.0
+    assert fig.axes[0].patches[0].get_height() == pytest.approx(4.0)
