@@ -1,0 +1,220 @@
+"""Tests of the framework-change impact analyses (impact.py)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from spbe_research import get_framework
+from spbe_research.errors import SPBEError
+from spbe_research.impact import (
+    concept_weights,
+    domain_contributions,
+    map_profiles_to_2020,
+    national_decomposition,
+    national_mechanical,
+    paired_change_tests,
+    predicate_transitions,
+    rank_stability,
+    shift_share,
+    simulate_switch,
+    switch_pairs,
+    synthetic_profiles_2018,
+    year_pairs,
+)
+
+# National series as printed in Laporan Pelaksanaan Evaluasi SPBE 2024, Tabel 4 (own framework codes:
+# 2018-2020 D3 = Layanan).
+NATIONAL = pd.DataFrame({
+    "year": [2018, 2019, 2020, 2021, 2022, 2023, 2024],
+    "index": [1.98, 2.18, 2.26, 2.24, 2.34, 2.79, 3.12],
+    "D1": [1.75, 1.95, 2.07, 2.21, 2.39, 2.94, 3.36],
+    "D2": [1.74, 1.86, 1.95, 1.89, 1.85, 2.29, 2.62],
+    "D3": [2.17, 2.40, 2.48, 1.23, 1.32, 1.66, 1.86],
+    "D4": [np.nan, np.nan, np.nan, 2.81, 2.96, 3.47, 3.78],
+})
+
+
+def test_concept_weights():
+    assert concept_weights("2018").to_dict() == pytest.approx({"kebijakan": 0.17, "tata_kelola": 0.28, "layanan": 0.55})
+    assert concept_weights("2020")["manajemen"] == pytest.approx(0.165)
+
+
+def test_shift_share_parts_sum_exactly_and_by_hand():
+    la = pd.Series({"kebijakan": 2.07, "tata_kelola": 1.95, "layanan": 2.48})
+    lb = pd.Series({"kebijakan": 2.21, "tata_kelola": 1.89, "manajemen": 1.23, "layanan": 2.81})
+    parts = shift_share(la, concept_weights("2018"), lb, concept_weights("2020"))
+    total = (lb * concept_weights("2020")).sum() - (la * concept_weights("2018")).sum()
+    assert parts["value"].sum() == pytest.approx(total, abs=1e-12)
+    v = parts.set_index(["component", "part"])["value"]
+    assert v[("manajemen", "added")] == pytest.approx(0.165 * 1.23, abs=1e-15)
+    assert v[("kebijakan", "level")] == pytest.approx((0.17 + 0.13) / 2 * (2.21 - 2.07), abs=1e-15)
+    assert v[("layanan", "weight")] == pytest.approx((2.48 + 2.81) / 2 * (0.455 - 0.55), abs=1e-15)
+    # a removed component
+    p2 = shift_share(lb, concept_weights("2020"), la, concept_weights("2018"))
+    assert p2.set_index(["component", "part"])["value"][("manajemen", "removed")] == pytest.approx(-0.165 * 1.23)
+    assert p2["value"].sum() == pytest.approx(-total, abs=1e-12)
+
+
+def test_shift_share_rejects_missing():
+    la = pd.Series({"a": 1.0, "b": np.nan})
+    with pytest.raises(SPBEError):
+        shift_share(la, pd.Series({"a": 0.5, "b": 0.5}), la.fillna(1), pd.Series({"a": 0.5, "b": 0.5}))
+
+
+def test_national_decomposition_sums_to_change_for_every_year_pair():
+    dec = national_decomposition(NATIONAL)
+    sums = dec.groupby(["year_from", "year_to"]).agg(s=("value", "sum"), t=("total_change", "first"))
+    assert len(sums) == 6
+    assert np.abs(sums.s - sums.t).max() < 1e-12
+    # same-framework years have zero weight effects
+    assert dec[(dec.year_to != 2021) & (dec.part == "weight")]["value"].abs().max() == 0
+    sw = dec[dec.year_to == 2021]
+    assert set(sw.part) == {"level", "weight", "added"}
+    assert sw["total_change"].iloc[0] == pytest.approx(
+        0.13 * 2.21 + 0.25 * 1.89 + 0.165 * 1.23 + 0.455 * 2.81 - (0.17 * 2.07 + 0.28 * 1.95 + 0.55 * 2.48), abs=1e-12)
+
+
+def test_national_mechanical_values():
+    m = national_mechanical(NATIONAL).set_index("year")
+    assert m.loc[2018, "index_own_weights"] == pytest.approx(0.17 * 1.75 + 0.28 * 1.74 + 0.55 * 2.17, abs=1e-12)
+    assert np.isnan(m.loc[2019, "index_2020_weights"])
+    assert m.loc[2024, "index_2018_weights"] == pytest.approx(0.17 * 3.36 + 0.28 * 2.62 + 0.55 * 3.78, abs=1e-12)
+    assert m.loc[2024, "index_2020_weights"] == pytest.approx(0.13 * 3.36 + 0.25 * 2.62 + 0.165 * 1.86 + 0.455 * 3.78)
+    assert m.loc[2024, "mechanical_effect"] < 0  # adding the weak Manajemen domain lowers the index
+
+
+def _panel():
+    """Tiny hand-made panel: 6 institutions, press rows before the switch, official rows after."""
+    rows = []
+    before = {"a": 2.6, "b": 2.0, "c": 3.1, "d": 1.5, "e": 2.2, "f": 2.9}
+    after = {"a": 2.058, "b": 2.1, "c": 2.7, "d": 1.4, "e": 1.9, "f": 2.5}
+    for k, v in before.items():
+        rows.append(dict(institution_id=k, institution_name=k.upper(), institution_type="kabupaten", year=2020,
+                         source_kind="press", index=v, predicate=None, source="x"))
+    for k, v in after.items():
+        rows.append(dict(institution_id=k, institution_name=k.upper(), institution_type="kabupaten", year=2021,
+                         source_kind="press", index=v, predicate=None, source="y"))
+    # an earlier pre-switch score for a (must be ignored: the latest ≤2020 counts)
+    rows.append(dict(institution_id="a", institution_name="A", institution_type="kabupaten", year=2019,
+                     source_kind="press", index=1.0, predicate=None, source="z"))
+    # conflicting duplicate for g (dropped), agreeing duplicate for f (kept once)
+    rows.append(dict(institution_id="g", institution_name="G", institution_type="kota", year=2020, source_kind="press",
+                     index=2.0, predicate=None, source="p"))
+    rows.append(dict(institution_id="g", institution_name="G", institution_type="kota", year=2020, source_kind="press",
+                     index=2.4, predicate=None, source="q"))
+    rows.append(dict(institution_id="g", institution_name="G", institution_type="kota", year=2022, source_kind="press",
+                     index=2.4, predicate=None, source="q"))
+    rows.append(dict(institution_id="f", institution_name="F", institution_type="kabupaten", year=2021,
+                     source_kind="press", index=2.5, predicate=None, source="w"))
+    return pd.DataFrame(rows)
+
+
+def test_switch_pairs_latest_before_earliest_after_and_conflicts():
+    pairs, conflicts = switch_pairs(_panel())
+    assert pairs.institution_id.tolist() == ["a", "b", "c", "d", "e", "f"]
+    a = pairs.set_index("institution_id").loc["a"]
+    assert a.index_before == 2.6 and a.index_after == 2.058 and a.year_before == 2020 and a.gap_years == 1
+    assert a.change == pytest.approx(-0.542)
+    assert set(conflicts.institution_id) == {"g"} and len(conflicts) == 2
+
+
+def test_official_row_wins_over_press():
+    p = _panel()
+    off = dict(institution_id="b", institution_name="B", institution_type="kabupaten", year=2021,
+               source_kind="official_report", index=2.3, predicate="Cukup", source="report")
+    pairs, _ = switch_pairs(pd.concat([p, pd.DataFrame([off])], ignore_index=True))
+    assert pairs.set_index("institution_id").loc["b", "index_after"] == 2.3
+
+
+def test_paired_change_tests_rows():
+    pairs, _ = switch_pairs(_panel())
+    res = paired_change_tests(pairs, n_boot=1000)
+    assert res.test.tolist() == ["wilcoxon_signed_rank", "paired_t"]
+    assert (res.n == 6).all()
+    # 5 of 6 decreased: rank-biserial negative; dz negative
+    assert res.loc[0, "rank_biserial"] < 0 and res.loc[1, "cohen_dz"] < 0
+
+
+def test_predicate_transitions_counts():
+    pairs, _ = switch_pairs(_panel())
+    tr = predicate_transitions(pairs)
+    assert len(tr) == 25 and tr.n.sum() == 6
+    t = tr.set_index(["predicate_before", "predicate_after"])["n"]
+    # a: 2.6 Baik -> 2.058 Cukup; c: 3.1 Baik -> 2.7 Baik; f: 2.9 Baik -> 2.5 Cukup
+    assert t[("Baik", "Cukup")] == 2 and t[("Baik", "Baik")] == 1
+    assert t[("Kurang", "Kurang")] == 1  # d: 1.5 -> 1.4
+
+
+def _official_pairs(n=40, seed=1):
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(1.5, 4.5, n)
+    rows = []
+    for y, shift in ((2023, 0.0), (2024, 0.3)):
+        d = np.clip(np.column_stack([base + shift + rng.normal(0, 0.1, n) for _ in range(4)]), 1, 5).round(2)
+        idx = d @ get_framework("2020").domain_weights
+        for i in range(n):
+            rows.append(dict(institution_id=f"i{i:02d}", institution_name=f"I{i}",
+                             institution_type="kota" if i % 2 else "kabupaten", year=y, source_kind="official_report",
+                             D1=d[i, 0], D2=d[i, 1], D3=d[i, 2], D4=d[i, 3], index=round(idx[i], 2),
+                             predicate=None, source="r"))
+    return pd.DataFrame(rows)
+
+
+def test_year_pairs_rank_stability_and_domain_contributions():
+    pairs = year_pairs(_official_pairs())
+    assert len(pairs) == 40 and {"D1_before", "D4_after"} <= set(pairs.columns)
+    rs = rank_stability(pairs, by="institution_type")
+    assert set(rs.test) == {"spearman", "kendall"} and set(rs.group) == {"all", "kabupaten", "kota"}
+    assert (rs.statistic > 0.8).all()
+    dc = domain_contributions(pairs, by="institution_type")
+    allc = dc[dc.group == "all"]
+    recomputed_change = ((pairs[[f"D{k}_after" for k in range(1, 5)]].to_numpy()
+                          - pairs[[f"D{k}_before" for k in range(1, 5)]].to_numpy())
+                         @ get_framework("2020").domain_weights).mean()
+    assert allc.contribution.sum() == pytest.approx(recomputed_change, abs=1e-12)
+    assert allc.share_of_change.sum() == pytest.approx(1.0, abs=1e-12)
+    assert allc.set_index("domain").loc["D4", "weight"] == 0.455
+
+
+def test_year_pairs_missing_year_raises():
+    with pytest.raises(SPBEError, match="2025"):
+        year_pairs(_official_pairs(), 2024, 2025)
+
+
+def test_synthetic_profiles_seeded_labelled_and_in_range():
+    a = synthetic_profiles_2018(50, seed=3)
+    b = synthetic_profiles_2018(50, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["synthetic"] is True
+    assert a.shape == (50, 37) and a.to_numpy().min() >= 0 and a.to_numpy().max() <= 5
+    assert not a.equals(synthetic_profiles_2018(50, seed=4))
+
+
+def test_mapping_rules_by_hand():
+    fw18 = get_framework("2018")
+    prof = pd.DataFrame([np.zeros(37, int), np.full(37, 5)], columns=list(fw18.indicator_codes))
+    m = map_profiles_to_2020(prof, "level_1", "clip")
+    assert m.shape == (2, 47)
+    assert (m.iloc[0] == 1).all()  # zero -> 1 everywhere
+    assert m.iloc[1][["1", "37", "45"]].tolist() == [5, 5, 5]  # predecessors at 5
+    assert m.iloc[1][["3", "21", "43"]].tolist() == [1, 1, 1]  # no predecessor -> rule level_1
+    s = map_profiles_to_2020(prof.replace(0, 2), "level_1", "shift")
+    assert s.iloc[0]["37"] == 3  # 2018 indicator 25 (level 2) -> 37 at 2 + 1
+    r = map_profiles_to_2020(prof.replace(0, 3), "level_1", "rescale")
+    assert r.iloc[0]["37"] == 3  # 1 + 0.8*3 = 3.4 -> 3
+    with pytest.raises(SPBEError, match="scale"):
+        map_profiles_to_2020(prof, "level_1", "bogus")
+    with pytest.raises(SPBEError, match="new-indicator"):
+        map_profiles_to_2020(prof, "bogus", "clip")
+
+
+def test_simulation_reproducible_and_monotone():
+    a = simulate_switch(300, seed=2, n_boot=200)
+    b = simulate_switch(300, seed=2, n_boot=200)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 12 and a.synthetic.all()
+    s = a.set_index(["new_indicators", "scale"])["mean_shift"]
+    for sc in ("clip", "shift", "rescale"):
+        assert s[("level_5", sc)] > s[("own_mean", sc)] > s[("level_1", sc)]
+    for rule in ("level_1", "own_mean", "level_5"):
+        assert s[(rule, "shift")] >= s[(rule, "clip")]  # +1 never below clipping 0 -> 1
+    assert (a.ci95_low <= a.mean_shift).all() and (a.mean_shift <= a.ci95_high).all()
