@@ -1,0 +1,401 @@
+"""Reproduction audit: do the published SPBE indices follow from the published domain indices?
+
+Rounding tolerance
+------------------
+Every printed value is rounded to 2 decimals, so it is within ``h = 0.005`` of the true value.
+The index recomputed from printed domains, ``Σ w_d D̂_d``, is within ``h·Σw_d = h`` of the true
+index (the weights sum to 1), and the printed index is within ``h`` of it too. Hence
+``|printed index − recomputed index| ≤ h·(1 + Σw) = 0.01`` for any correctly computed,
+correctly printed row (:func:`rounding_tolerance`). A larger residual means a lost, garbled or
+mis-printed cell, or a real inconsistency.
+
+Predicates (predikat) are assigned on the *unrounded* index. The unrounded index must lie both
+in ``[printed − h, printed + h]`` and in ``[recomputed − h·Σw, recomputed + h·Σw]``; a printed
+predicate is consistent when its band intersects that feasible interval (so "1.80 Kurang" is
+consistent: the true index can be 1.797).
+
+Public functions: :func:`rounding_tolerance`, :func:`audit_results`, :func:`reproduction_summary`,
+:func:`anomalies`, :func:`national_series`, :func:`national_check`,
+:func:`national_average_hypotheses`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import SPBEError
+from .frameworks import get_framework
+from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate
+
+__all__ = [
+    "HALF_UNIT",
+    "rounding_tolerance",
+    "audit_results",
+    "reproduction_summary",
+    "anomalies",
+    "national_series",
+    "national_check",
+    "national_average_hypotheses",
+    "FIT_TOLERANCE",
+]
+
+#: half of the last printed digit (values are printed with 2 decimals)
+HALF_UNIT = 0.005
+#: a national-average hypothesis "fits" when |predicted − published| ≤ this (i.e. it rounds to the printed value, ±float)
+FIT_TOLERANCE = 0.005
+_EPS = 1e-9
+_BAND_EDGES = (0.0, *PREDICATE_BANDS, np.inf)
+
+
+def rounding_tolerance(framework, decimals: int = 2) -> float:
+    """Largest |printed index − index recomputed from printed domains| that rounding explains.
+
+    ``h·(1 + Σ_d w_d)`` with ``h`` half a unit of the last printed decimal; 0.01 for both
+    frameworks at 2 decimals (their weights sum to 1).
+    """
+    fw = get_framework(framework)
+    h = 0.5 * 10.0 ** (-decimals)
+    return float(h * (1.0 + fw.domain_weights.sum()))
+
+
+def _need(df: pd.DataFrame, cols, what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise SPBEError(f"{what} lacks column {missing[0]!r}", field=missing[0])
+
+
+def audit_results(results: pd.DataFrame) -> pd.DataFrame:
+    """Recompute every row's index from its domains with the framework of its year.
+
+    Input: the panel (``spbe_research.datasets.load_results()`` columns; at least
+    ``framework``, ``D1``…``D4``, ``index``, ``predicate``). Output: the input columns plus
+
+    - ``n_domains_needed`` / ``missing_domains`` (";"-joined codes of NaN domains) /
+      ``off_scale_domains`` (printed values outside the framework's level range, kept as printed);
+    - ``index_recomputed`` (NaN when a domain is missing), ``residual`` = printed − recomputed,
+      ``tolerance`` (:func:`rounding_tolerance`), ``within_tolerance`` (NA when not recomputable);
+    - ``true_low`` / ``true_high``: the interval the unrounded index must lie in;
+    - ``predicate_from_printed`` (predicate of the printed index), ``predicate_status``:
+      ``consistent`` | ``threshold_rounding`` (printed predicate differs from the printed index's
+      but fits the unrounded index) | ``inconsistent`` | ``no_predicate`` | ``no_index``.
+    """
+    _need(results, ["framework", "D1", "D2", "D3", "index", "predicate"], "results")
+    out = results.copy()
+    n = len(out)
+    recomputed = np.full(n, np.nan)
+    tol = np.full(n, np.nan)
+    wsum = np.full(n, np.nan)
+    needed = np.zeros(n, dtype=int)
+    missing = np.array([""] * n, dtype=object)
+    off_scale = np.array([""] * n, dtype=object)
+    for name, pos in out.groupby("framework", sort=False).indices.items():
+        fw = get_framework(name)
+        sub = out.iloc[pos]
+        dom = sub[list(fw.domain_codes)].astype(float)
+        mat = dom.to_numpy(dtype=float, na_value=np.nan)
+        off = ~np.isnan(mat) & ((mat < fw.level_min - _EPS) | (mat > fw.level_max + _EPS))
+        if off.any():
+            # a garbled printed value can be off the scale: keep it, recompute, let anomalies() explain it
+            recomputed[pos] = mat @ fw.domain_weights
+        else:
+            recomputed[pos] = index_from_domains(dom, fw, missing="propagate").to_numpy()
+        off_scale[pos] = [";".join(np.array(fw.domain_codes)[m]) for m in off]
+        tol[pos] = rounding_tolerance(fw)
+        wsum[pos] = fw.domain_weights.sum()
+        needed[pos] = len(fw.domain_codes)
+        isna = dom.isna().to_numpy()
+        codes = np.array(fw.domain_codes)
+        missing[pos] = [";".join(codes[m]) for m in isna]
+    printed = out["index"].astype(float).to_numpy()
+    resid = printed - recomputed
+    out["n_domains_needed"] = needed
+    out["missing_domains"] = pd.array(missing, dtype="string")
+    out["off_scale_domains"] = pd.array(off_scale, dtype="string")
+    out["index_recomputed"] = recomputed
+    out["residual"] = resid
+    out["tolerance"] = tol
+    ok = np.abs(resid) <= tol + _EPS
+    out["within_tolerance"] = pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean")
+    lo = printed - HALF_UNIT
+    hi = printed + HALF_UNIT
+    has_rec = ~np.isnan(recomputed)
+    rlo = np.where(has_rec, recomputed - HALF_UNIT * wsum, -np.inf)
+    rhi = np.where(has_rec, recomputed + HALF_UNIT * wsum, np.inf)
+    # when the two intervals are disjoint (a bad row) fall back on the printed index alone
+    joint = np.maximum(lo, rlo) <= np.minimum(hi, rhi) + _EPS
+    out["true_low"] = np.where(joint, np.maximum(lo, rlo), lo)
+    out["true_high"] = np.where(joint, np.minimum(hi, rhi), hi)
+    status = np.array(["no_index"] * n, dtype=object)
+    pred_printed = np.array([pd.NA] * n, dtype=object)
+    has_index = ~np.isnan(printed)
+    if has_index.any():
+        pred_printed[has_index] = np.asarray(predicate(pd.Series(printed[has_index])).astype(str))
+    band = pd.Series(out["predicate"]).map({p: i for i, p in enumerate(PREDICATES)}).to_numpy(dtype=float, na_value=np.nan)
+    has_pred = ~np.isnan(band)
+    b = np.where(has_pred, band, 0).astype(int)
+    edges = np.asarray(_BAND_EDGES)
+    fits = (out["true_high"].to_numpy() >= edges[b] - _EPS) & (out["true_low"].to_numpy() < edges[b + 1] - _EPS)
+    same = (pd.Series(pred_printed, dtype="string").reset_index(drop=True)
+            == pd.Series(out["predicate"].to_numpy(), dtype="string")).fillna(False).to_numpy(dtype=bool)
+    status[has_index & ~has_pred] = "no_predicate"
+    status[has_index & has_pred & fits & same] = "consistent"
+    status[has_index & has_pred & fits & ~same] = "threshold_rounding"
+    status[has_index & has_pred & ~fits] = "inconsistent"
+    out["predicate_from_printed"] = pd.array(pred_printed, dtype="string")
+    out["predicate_status"] = pd.array(status, dtype="string")
+    return out
+
+
+def reproduction_summary(audit: pd.DataFrame, by=("year", "source_kind")) -> pd.DataFrame:
+    """Reproduction rates per group: rows, rows with all domains, share within tolerance,
+    largest |residual|, predicate status counts."""
+    by = [c for c in by if c in audit.columns]
+    rows = []
+    for key, g in audit.groupby(by, sort=True) if by else [((), audit)]:
+        key = key if isinstance(key, tuple) else (key,)
+        rec = g["within_tolerance"].notna()
+        within = int(g["within_tolerance"].fillna(False).sum())
+        r = dict(zip(by, key))
+        r.update(n_rows=len(g), n_recomputable=int(rec.sum()), n_within_tolerance=within,
+                 share_within_tolerance=within / rec.sum() if rec.sum() else np.nan,
+                 max_abs_residual=float(g.loc[rec, "residual"].abs().max()) if rec.any() else np.nan,
+                 n_predicate_consistent=int((g["predicate_status"] == "consistent").sum()),
+                 n_threshold_rounding=int((g["predicate_status"] == "threshold_rounding").sum()),
+                 n_predicate_inconsistent=int((g["predicate_status"] == "inconsistent").sum()),
+                 n_no_predicate=int((g["predicate_status"] == "no_predicate").sum()))
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def _implied_domain(row: pd.Series, fw, d: str) -> tuple[float, float]:
+    """Value of domain ``d`` implied by the printed index and the other printed domains, ± rounding."""
+    w = pd.Series(fw.domain_weights, index=fw.domain_codes)
+    others = [c for c in fw.domain_codes if c != d]
+    if pd.isna(row["index"]) or any(pd.isna(row[c]) for c in others):
+        return np.nan, np.nan
+    mid = (float(row["index"]) - sum(w[c] * float(row[c]) for c in others)) / w[d]
+    half = HALF_UNIT * (1 + w[others].sum()) / w[d]
+    return float(mid), float(half)
+
+
+def anomalies(audit: pd.DataFrame) -> pd.DataFrame:
+    """Every row that does not reproduce, with its likely cause.
+
+    Causes:
+    - ``ocr_lost_cell``: a domain needed by the framework is missing (flag ``dN_missing`` or no
+      flag); the implied value (from the index and the other domains) is reported;
+    - ``garbled_cell``: the parser flagged the cell as garbled (``dN_garbled``), or all domains are
+      printed but one lies outside the framework's level range and its implied value is in range;
+    - ``threshold_rounding``: the printed predicate differs from the printed index's but fits the
+      unrounded index (the index sits on a band edge after rounding) — not an error;
+    - ``real_inconsistency``: residual beyond tolerance or predicate outside the feasible band with
+      no cell-level explanation.
+    Press rows without domains are not anomalies (nothing to recompute) and are not listed.
+    Columns: ``institution_id``, ``institution_name``, ``year``, ``source_kind``, ``field``,
+    ``printed_value``, ``implied_value``, ``implied_half_width``, ``cause``, ``note``,
+    ``source_table``, ``source_row``.
+    """
+    rows = []
+    flags = audit["quality_flags"].fillna("") if "quality_flags" in audit.columns else pd.Series("", index=audit.index)
+    for i, r in audit.iterrows():
+        fw = get_framework(r["framework"])
+        base = {k: r.get(k) for k in ("institution_id", "institution_name", "year", "source_kind", "source_table", "source_row")}
+        miss = [m for m in str(r["missing_domains"]).split(";") if m] if pd.notna(r["missing_domains"]) else []
+        has_all = not miss
+        if miss and len(miss) == len(fw.domain_codes):
+            continue  # press row with no domains at all: nothing to recompute
+        for d in miss:
+            mid, half = _implied_domain(r, fw, d) if len(miss) == 1 else (np.nan, np.nan)
+            garbled = f"{d.lower()}_garbled" in flags[i]
+            cause = "garbled_cell" if garbled else "ocr_lost_cell"
+            note = (f"{d} cell unreadable in the source" if garbled else f"{d} cell empty in the source")
+            if not np.isnan(mid):
+                note += f"; index and the other domains imply {d} = {mid:.3f} ± {half:.3f}"
+            rows.append({**base, "field": d, "printed_value": np.nan, "implied_value": mid,
+                         "implied_half_width": half, "cause": cause, "note": note})
+        if has_all and r["within_tolerance"] is not pd.NA and not bool(r["within_tolerance"]):
+            cause, field, note, mid, half = "real_inconsistency", "index", "", np.nan, np.nan
+            for d in fw.domain_codes:
+                v = float(r[d])
+                if v < fw.level_min - _EPS or v > fw.level_max + _EPS:
+                    m, h = _implied_domain(r, fw, d)
+                    if fw.level_min - h <= m <= fw.level_max + h:
+                        cause, field, mid, half = "garbled_cell", d, m, h
+                        note = f"{d} printed {v:g} is off the {fw.level_min}-{fw.level_max} scale; index implies {m:.3f} ± {h:.3f}"
+                        break
+            if cause == "real_inconsistency":
+                note = f"printed index {float(r['index']):.2f} vs {float(r['index_recomputed']):.4f} from printed domains"
+            rows.append({**base, "field": field, "printed_value": float(r[field]) if field != "index" else float(r["index"]),
+                         "implied_value": mid if field != "index" else float(r["index_recomputed"]),
+                         "implied_half_width": half, "cause": cause, "note": note})
+        st = r["predicate_status"]
+        if st == "threshold_rounding":
+            rows.append({**base, "field": "predicate", "printed_value": float(r["index"]), "implied_value": np.nan,
+                         "implied_half_width": np.nan, "cause": "threshold_rounding",
+                         "note": f"printed {r['predicate']} with index {float(r['index']):.2f} (printed index gives "
+                                 f"{r['predicate_from_printed']}); fits an unrounded index in "
+                                 f"[{r['true_low']:.4f}, {r['true_high']:.4f}]"})
+        elif st == "inconsistent":
+            rows.append({**base, "field": "predicate", "printed_value": float(r["index"]), "implied_value": np.nan,
+                         "implied_half_width": np.nan, "cause": "real_inconsistency",
+                         "note": f"printed {r['predicate']} cannot follow from an index in "
+                                 f"[{r['true_low']:.4f}, {r['true_high']:.4f}]"})
+    cols = ["institution_id", "institution_name", "year", "source_kind", "field", "printed_value", "implied_value",
+            "implied_half_width", "cause", "note", "source_table", "source_row"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---------------------------------------------------------------------------------------------
+# national series
+# ---------------------------------------------------------------------------------------------
+
+_NATIONAL_SOURCE = "KemenPANRB, Laporan Pelaksanaan Evaluasi SPBE 2024, Tabel 4 (Indeks SPBE Nasional 2018-2024)"
+
+
+def national_series(aggregates: pd.DataFrame) -> pd.DataFrame:
+    """The national series 2018-2024 with each framework's own domain codes.
+
+    ``aggregates``: the tidy output of ``spbe_research.cleaning.parse_report_aggregates`` for the
+    2024 report (rows ``group == "nasional"``, ``statistic == "mean"``, ``report_year == 2024``).
+    That table prints Layanan (services) on one row for all years; under PermenPANRB 5/2018
+    Layanan is domain D3 (there is no Manajemen), so for 2018-2020 the Layanan value goes to
+    ``D3`` and ``D4`` is NA. Columns: ``year``, ``index``, ``D1``…``D4``, ``framework``, ``source``.
+    """
+    _need(aggregates, ["year", "group", "component", "statistic", "value"], "aggregates")
+    a = aggregates[(aggregates["group"] == "nasional") & (aggregates["statistic"] == "mean")]
+    if "report_year" in a.columns:
+        a = a[a["report_year"] == 2024]
+    if "source_table" in a.columns:
+        a = a[a["source_table"] == "Tabel 4"]
+    if a.empty:
+        raise SPBEError("no national series (2024 report, Tabel 4) in the aggregates", field="group")
+    wide = a.pivot_table(index="year", columns="component", values="value", aggfunc="first")
+    for c in ("index", "D1", "D2", "D3", "D4"):
+        if c not in wide.columns:
+            raise SPBEError(f"national series lacks {c}", field=c)
+    wide = wide.reset_index().sort_values("year")
+    old = wide["year"] <= 2020
+    out = pd.DataFrame({
+        "year": wide["year"].astype(int).to_numpy(),
+        "index": wide["index"].to_numpy(float),
+        "D1": wide["D1"].to_numpy(float),
+        "D2": wide["D2"].to_numpy(float),
+        "D3": np.where(old, wide["D4"], wide["D3"]).astype(float),
+        "D4": np.where(old, np.nan, wide["D4"]).astype(float),
+        "framework": np.where(old, get_framework("2018").name, get_framework("2020").name),
+        "source": _NATIONAL_SOURCE,
+    })
+    if old.any() and wide.loc[old, "D3"].notna().any():
+        raise SPBEError("a 5/2018 year has a Manajemen value; the national table is not as expected", field="D3")
+    return out
+
+
+def national_check(national: pd.DataFrame) -> pd.DataFrame:
+    """Recompute each national index from the national domain means with its year's framework."""
+    _need(national, ["year", "index", "framework"], "national")
+    aud = audit_results(national.assign(predicate=pd.NA))
+    return aud[["year", "framework", "index", "index_recomputed", "residual", "tolerance", "within_tolerance"]].rename(
+        columns={"index": "published_index"})
+
+
+# ---------------------------------------------------------------------------------------------
+# the national-average question
+# ---------------------------------------------------------------------------------------------
+
+_CENTRAL = ("kementerian", "lpnk", "lns_other")
+_REGIONAL = ("provinsi", "kabupaten", "kota")
+
+
+def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
+                                denominators=(625,)) -> pd.DataFrame:
+    """Test candidate explanations of the published national index against the listed institutions.
+
+    ``results``: official per-institution rows (panel columns ``year``, ``institution_type``,
+    ``index``, ``D1``…``D4``, ``source_kind``). ``published``: tidy aggregates (columns
+    ``year``, ``report_year``, ``group``, ``component``, ``statistic``, ``value``, as from
+    ``parse_report_aggregates``), used for the published national index and domain means
+    (from the year's *own* report) and the published per-type means.
+
+    One row per hypothesis and year: ``hypothesis``, ``year``, ``predicted_index``,
+    ``published_index``, ``difference`` (predicted − published), ``fits``
+    (|difference| ≤ :data:`FIT_TOLERANCE`), ``n``, ``note``.
+    """
+    _need(results, ["year", "institution_type", "index", "D1", "D2", "D3", "D4"], "results")
+    _need(published, ["year", "group", "component", "statistic", "value"], "published")
+    fw = get_framework("2020")
+    w = pd.Series(fw.domain_weights, index=fw.domain_codes)
+    rows = []
+    for year in years:
+        res = results[(results["year"] == year)]
+        if "source_kind" in res.columns:
+            res = res[res["source_kind"] == "official_report"]
+        res = res[res["index"].notna()]
+        if res.empty:
+            raise SPBEError(f"no official institution rows for {year}", field="year")
+        pub = published[(published["year"] == year) & (published["statistic"] == "mean")]
+        own = pub[pub["report_year"] == year] if "report_year" in pub.columns else pub
+        nat = own[own["group"] == "nasional"]
+        nat = nat.drop_duplicates("component", keep="first").set_index("component")["value"]
+        if "index" not in nat.index:
+            raise SPBEError(f"no published national index for {year}", field="index")
+        p = float(nat["index"])
+        x = res["index"].astype(float)
+        n, s = len(x), float(x.sum())
+
+        def add(h, pred, note, nn=n):
+            rows.append({"hypothesis": h, "year": year, "predicted_index": float(pred), "published_index": p,
+                         "difference": float(pred) - p, "fits": bool(abs(float(pred) - p) <= FIT_TOLERANCE + _EPS),
+                         "n": nn, "note": note})
+
+        k_floor = (s - p * n) / (p - 1.0)
+        add("plain_mean_of_listed", x.mean(),
+            f"mean of the {n} listed institutions; to reach the published value with unlisted institutions "
+            f"at the 1.00 floor would take about {k_floor:.1f} of them")
+        full = res.dropna(subset=list(fw.domain_codes))
+        dm = full[list(fw.domain_codes)].astype(float).mean()
+        add("weighted_mean_of_domain_means", float((dm * w).sum()),
+            f"domain means of the {len(full)} rows with all four domains printed, then weighted 13/25/16.5/45.5",
+            len(full))
+        # the national domain means as published, in every report that prints them for this year
+        allnat = pub[pub["group"] == "nasional"]
+        for ry, g in (allnat.groupby("report_year") if "report_year" in allnat.columns else [(year, allnat)]):
+            dmp = g.drop_duplicates("component", keep="first").set_index("component")["value"]
+            if set(fw.domain_codes) <= set(dmp.index) and dmp[list(fw.domain_codes)].notna().all():
+                pd_ = dmp[list(fw.domain_codes)].astype(float)
+                add(f"weighted_published_domain_means_report_{int(ry)}", float((pd_ * w).sum()),
+                    f"national domain means printed in the {int(ry)} report (" + "/".join(f"{v:.2f}" for v in pd_) +
+                    ") weighted; a fit is internal consistency only: it moves the question to the domain means", n)
+        for den in denominators:
+            add(f"sum_divided_by_{den}", s / den,
+                f"sum of the {n} listed indices ({s:.2f}) divided by {den}")
+        lo_n, hi_n = s / (p + 0.005), s / (p - 0.005)
+        ints = np.arange(int(np.ceil(lo_n)), int(np.floor(hi_n)) + 1)
+        add("fitted_denominator", s / ints.mean() if ints.size else np.nan,
+            (f"FITTED, not a test: denominators that round to the published value are {ints.min()}-{ints.max()} "
+             f"({ints.min() - n}-{ints.max() - n} more than listed)") if ints.size else "no integer denominator fits")
+        type_means = res.groupby("institution_type")["index"].mean()
+        add("equal_weight_per_type", type_means.mean(),
+            f"mean of the {len(type_means)} type means ({', '.join(type_means.index)})")
+        pus = res[res["institution_type"].isin(_CENTRAL)]["index"].mean()
+        pem = res[res["institution_type"].isin(_REGIONAL)]["index"].mean()
+        add("equal_weight_pusat_pemda", (pus + pem) / 2,
+            f"mean of Instansi Pusat ({pus:.3f}) and Pemda ({pem:.3f}) means")
+        add("pemda_only", pem, "mean of regional governments only")
+        add("median_of_listed", x.median(), "median index of the listed institutions")
+        add("mean_of_indices_truncated_to_1dp", np.floor(x * 10 + _EPS).mean() / 10,
+            "each index truncated to one decimal before averaging (a rounding/truncation artefact)")
+        add("mean_of_indices_rounded_to_1dp", np.floor(x * 10 + 0.5).mean() / 10,
+            "each index rounded to one decimal before averaging")
+        gp = own[(own["component"] == "index")].drop_duplicates("group").set_index("group")["value"].astype(float)
+        if {"instansi_pusat", "pemda"} <= set(gp.index):
+            n_pus = int(res["institution_type"].isin(_CENTRAL).sum())
+            n_pem = int(res["institution_type"].isin(_REGIONAL).sum())
+            add("count_weighted_published_pusat_pemda", (n_pus * gp["instansi_pusat"] + n_pem * gp["pemda"]) / (n_pus + n_pem),
+                f"published Pusat ({gp['instansi_pusat']:.2f}) and Pemda ({gp['pemda']:.2f}) means weighted by the "
+                f"listed counts {n_pus}/{n_pem}")
+        grp = own[own["group"].isin(["kementerian", "lpnk", "lns", "instansi_lainnya", "lns_and_other",
+                                     "provinsi", "kabupaten", "kota"]) & (own["component"] == "index")]
+        if len(grp):
+            add("mean_of_published_type_means", grp["value"].astype(float).mean(),
+                f"mean of the {len(grp)} published per-category means ({', '.join(grp['group'])})", len(grp))
+    return pd.DataFrame(rows)
