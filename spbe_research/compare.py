@@ -19,6 +19,7 @@ years and a self-selected subset of institutions, so pooling them would mix two 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ __all__ = [
     "group_differences",
     "province_spread",
     "rank_within_province",
+    "province_coverage",
 ]
 
 #: predikat (predicate) bands, low → high (same order as ``spbe_research.scoring.PREDICATES``).
@@ -68,6 +70,11 @@ GROUPINGS = {
 }
 #: local governments below the province (pooled for provincial means and spreads).
 LOCAL_TYPES = ("kabupaten", "kota")
+
+#: Kemendagri kabupaten/kota list (Kepmendagri 300.2.2-2138/2025, via idn-area-data; ODbL).
+REGENCIES_PATH = Path(__file__).resolve().parents[1] / "data" / "raw" / "regions" / "regencies.csv"
+#: provinces whose kabupaten/kota are administrative, not autonomous, and so not evaluated (DKI Jakarta).
+NON_AUTONOMOUS_LOCAL = ("31",)
 
 _REQUIRED = ("institution_id", "institution_type", "year", "index", "predicate")
 
@@ -115,6 +122,20 @@ def select_source(results: pd.DataFrame, source_kind: str | None = "official_rep
                         row=str(df["institution_id"].iloc[i]), field="year")
     df = df.assign(index=idx, year=df["year"].astype(int))
     return df
+
+
+def _only_types(df: pd.DataFrame, types) -> pd.DataFrame:
+    """Rows of the given institution types (``None`` = all); raises if none is left."""
+    if types is None:
+        return df
+    types = (types,) if isinstance(types, str) else tuple(types)
+    unknown = sorted(set(types) - set(TYPE_ORDER))
+    if unknown:
+        raise SPBEError(f"unknown institution type(s) {unknown}", field="institution_type")
+    out = df[df["institution_type"].isin(types)].reset_index(drop=True)
+    if out.empty:
+        raise SPBEError(f"no rows of type(s) {list(types)}", field="institution_type")
+    return out
 
 
 def _group_col(group_by: str) -> str | None:
@@ -173,8 +194,9 @@ def group_summary(
     results: pd.DataFrame,
     by=("all", "type", "island_group", "province"),
     source_kind: str | None = "official_report",
+    types=None,
 ) -> pd.DataFrame:
-    """One row per year × grouping × group.
+    """One row per year × grouping × group (``types``: keep only these institution types).
 
     Columns: ``year``, ``group_by`` (``all``/``type``/``island_group``/``province``), ``group``,
     ``n``, ``mean_index``, ``median_index``, ``sd_index`` (ddof=1), ``min_index``, ``max_index``,
@@ -183,7 +205,7 @@ def group_summary(
     where the domain is known; D4 does not exist under the 2018 framework).
     Central bodies have no province or island group and appear only under ``all`` and ``type``.
     """
-    df = select_source(results, source_kind)
+    df = _only_types(select_source(results, source_kind), types)
     if isinstance(by, str):
         by = (by,)
     domains = [d for d in ("D1", "D2", "D3", "D4") if d in df.columns]
@@ -410,14 +432,17 @@ def group_differences(
     n_boot: int = 2000,
     seed: int = 0,
     source_kind: str | None = "official_report",
+    types=None,
 ) -> pd.DataFrame:
     """Kruskal–Wallis plus (optionally) pairwise Mann–Whitney rows, per evaluation year.
 
-    Tidy: one row per test with ``year``, ``group_by``, ``test`` and the columns of
-    :func:`kruskal_wallis` / :func:`pairwise_mann_whitney` (the other test's columns are NA).
-    Holm correction runs within a year and grouping.
+    Tidy: one row per test with ``year``, ``group_by``, ``value``, ``types`` (the institution
+    types compared, ``all`` if not restricted), ``test`` and the columns of :func:`kruskal_wallis` /
+    :func:`pairwise_mann_whitney` (the other test's columns are NA). Holm correction runs within a
+    year and grouping. ``types`` restricts the rows, e.g. ``("kabupaten", "kota")`` to compare
+    island groups among local governments only.
     """
-    df = select_source(results, source_kind)
+    df = _only_types(select_source(results, source_kind), types)
     col = _group_col(group_by)
     if col is None:
         raise SPBEError("group_differences needs a grouping other than 'all'", field="group_by")
@@ -438,6 +463,7 @@ def group_differences(
         t.insert(0, "group_by", group_by)
         t.insert(0, "year", int(y))
         t.insert(2, "value", value_col)
+        t.insert(3, "types", "all" if types is None else "+".join((types,) if isinstance(types, str) else types))
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     for c in ("k", "dof", "n_a", "n_b"):
@@ -520,3 +546,49 @@ def rank_within_province(
     cols = ["year", "institution_id", "institution_name", "institution_type", "province_code"]
     cols += [c for c in ("province_name",) if c in reg.columns] + ["index", "predicate", "rank", "n_peers"]
     return reg[cols].sort_values(keys[:2] + ["rank", "institution_name"], ignore_index=True)
+
+
+def province_coverage(
+    results: pd.DataFrame, regencies_path=REGENCIES_PATH, source_kind: str | None = "official_report"
+) -> pd.DataFrame:
+    """How many of each province's kabupaten/kota were evaluated, per year.
+
+    ``n_existing`` counts the autonomous kabupaten/kota in the Kemendagri list (code suffix
+    01–69 = kabupaten, 71–99 = kota; Jakarta's administrative cities and regency count 0), so
+    ``share_evaluated`` shows where provincial means rest on a partial, self-selected sample.
+    Columns: ``year``, ``province_code``, ``province_name``, ``n_kabupaten``, ``n_kota``,
+    ``n_evaluated``, ``n_existing``, ``share_evaluated``.
+    """
+    df = select_source(results, source_kind)
+    reg = pd.read_csv(regencies_path, dtype=str)
+    for c in ("code", "province_code"):
+        if c not in reg.columns:
+            raise SPBEError(f"regency list lacks column {c!r}", file=str(regencies_path), field=c)
+    existing = reg[~reg["province_code"].isin(NON_AUTONOMOUS_LOCAL)].groupby("province_code").size()
+    local = df[df["institution_type"].isin(LOCAL_TYPES) & df["province_code"].notna()]
+    bad = sorted(set(local["province_code"]) - set(reg["province_code"]))
+    if bad:
+        raise SPBEError(f"province code(s) {bad} not in the Kemendagri list", file=str(regencies_path),
+                        field="province_code")
+    counts = pd.crosstab([local["year"], local["province_code"]], local["institution_type"])
+    counts = counts.reindex(columns=list(LOCAL_TYPES), fill_value=0)
+    years = sorted(df["year"].unique())
+    provs = df.loc[df["province_code"].notna(), ["province_code", "province_name"]].drop_duplicates("province_code")
+    grid = pd.MultiIndex.from_product([years, sorted(provs["province_code"])], names=["year", "province_code"])
+    out = counts.reindex(grid, fill_value=0).rename(columns={"kabupaten": "n_kabupaten", "kota": "n_kota"})
+    out.columns.name = None
+    out["n_evaluated"] = out["n_kabupaten"] + out["n_kota"]
+    out = out.reset_index()
+    out["n_existing"] = out["province_code"].map(existing).fillna(0).astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share_evaluated"] = np.where(out["n_existing"] > 0, out["n_evaluated"] / out["n_existing"].clip(lower=1),
+                                          np.nan)
+    over = out[out["n_evaluated"] > out["n_existing"]]
+    if not over.empty:
+        r = over.iloc[0]
+        raise SPBEError(f"{r['n_evaluated']} kabupaten/kota evaluated but only {r['n_existing']} exist",
+                        row=f"{r['year']} {r['province_code']}", field="province_code")
+    out = out.merge(provs, on="province_code", how="left")
+    cols = ["year", "province_code", "province_name", "n_kabupaten", "n_kota", "n_evaluated", "n_existing",
+            "share_evaluated"]
+    return out[cols].sort_values(["year", "province_code"], ignore_index=True)

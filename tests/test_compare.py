@@ -293,3 +293,31 @@ def test_panel_reproduces_published_2024_type_means():
     assert t8.loc["lpnk", "n"] == 21 and t8.loc["lpnk", "computed"] == pytest.approx(79.92 / 21, abs=1e-9)
     assert t8.loc["provinsi", "n"] == 38 and t8.loc["provinsi", "computed"] == pytest.approx(129.46 / 38, abs=1e-9)
     assert not t8.loc["lpnk", "within_tol"] and not t8.loc["provinsi", "within_tol"]
+
+
+def test_types_filter_restricts_rows():
+    s = C.group_summary(tiny_panel(), by="island_group", types=("kabupaten", "kota"))
+    jawa = _row(s, 2024, "island_group", "Jawa")
+    assert jawa["n"] == 4 and jawa["mean_index"] == pytest.approx(3.1)  # provinsi 3.6 left out
+    with pytest.raises(SPBEError, match="unknown institution type"):
+        C.group_summary(tiny_panel(), types=("regency",))
+    with pytest.raises(SPBEError, match="no rows of type"):
+        C.group_summary(tiny_panel(), types=("lpnk",))
+
+
+def test_province_coverage_counts(tmp_path):
+    reg = tmp_path / "regencies.csv"
+    reg.write_text(
+        "code,province_code,name\n"
+        "35.01,35,Kabupaten A\n35.02,35,Kabupaten B\n35.03,35,Kabupaten D\n35.04,35,Kabupaten X\n"
+        "35.71,35,Kota C\n52.01,52,Kabupaten E\n52.02,52,Kabupaten F\n31.01,31,Kabupaten Administrasi Y\n",
+        encoding="utf-8",
+    )
+    cov = C.province_coverage(tiny_panel(), reg).set_index(["year", "province_code"])
+    assert cov.loc[(2024, "35"), ["n_kabupaten", "n_kota", "n_evaluated", "n_existing"]].tolist() == [3, 1, 4, 5]
+    assert cov.loc[(2024, "35"), "share_evaluated"] == pytest.approx(0.8)
+    assert cov.loc[(2024, "52"), "share_evaluated"] == pytest.approx(0.5)
+    assert cov.loc[(2023, "52"), "n_evaluated"] == 0  # province present in the panel, no local rows that year
+    reg.write_text("code,province_code,name\n35.01,35,Kabupaten A\n52.01,52,Kabupaten E\n", encoding="utf-8")
+    with pytest.raises(SPBEError, match="only 1 exist"):
+        C.province_coverage(tiny_panel(), reg)
