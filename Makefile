@@ -32,7 +32,7 @@ lab: $(STAMP)
 
 ## benchmark: performance benchmarks (not part of CI)
 benchmark: $(STAMP)
-	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-sort=mean
+	$(PY) -m pytest benchmarks -q -o python_files="bench_*.py" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 clean:
 	rm -rf reports data/processed/*.csv data/processed/*.json

@@ -81,7 +81,7 @@ def _level_matrix(levels, fw: Framework) -> tuple[np.ndarray, pd.Index]:
     if isinstance(levels, np.ndarray):
         if levels.ndim != 2 or levels.shape[1] != len(fw.indicator_codes):
             raise SPBEError(f"a level array must be 2-D with {len(fw.indicator_codes)} columns in {fw.name} indicator order, got shape {levels.shape}")
-        levels = pd.DataFrame(levels, columns=list(fw.indicator_codes))
+        levels = pd.DataFrame(levels, columns=list(fw.indicator_codes), copy=False)
     if not isinstance(levels, pd.DataFrame):
         raise SPBEError(f"levels must be a DataFrame (wide or long) or a 2-D array, got {type(levels).__name__}")
     if {"unit", "indicator", "level"} <= set(levels.columns):
@@ -113,11 +113,19 @@ def _level_matrix(levels, fw: Framework) -> tuple[np.ndarray, pd.Index]:
                 i = int(np.flatnonzero(~kinds.to_numpy())[0])
                 raise SPBEError(f"level must be a number, got {col.iloc[i]!r} (text such as '3,5' is not accepted: convert first)",
                                 row=units[i], field=c)
-    mat = levels.to_numpy(dtype=float, na_value=np.nan)
-    bad = np.isnan(mat) | (mat < fw.level_min) | (mat > fw.level_max) | (mat != np.floor(mat))
-    if bad.any():
+    mat = levels.to_numpy()
+    if mat.dtype.kind not in "iuf":
+        mat = mat.astype(float)
+    # Fast path: integer levels need only a range check; floats also need NaN and whole-number checks.
+    if mat.dtype.kind in "iu":
+        ok = mat.size == 0 or (mat.min() >= fw.level_min and mat.max() <= fw.level_max)
+    else:
+        ok = bool(np.all((mat >= fw.level_min) & (mat <= fw.level_max))) and bool(np.all(np.mod(mat, 1) == 0))
+    if not ok:
+        m = mat.astype(float)
+        bad = np.isnan(m) | (m < fw.level_min) | (m > fw.level_max) | (m != np.floor(m))
         r, c = np.argwhere(bad)[0]
-        v = mat[r, c]
+        v = m[r, c]
         why = ("is missing" if np.isnan(v) else
                f"= {v:g} is not a whole number" if v != np.floor(v) else
                f"= {v:g} is outside {fw.name}'s levels {fw.level_min}-{fw.level_max}")
@@ -135,14 +143,16 @@ def score(levels, framework) -> pd.DataFrame:
     """
     fw = get_framework(framework)
     mat, units = _level_matrix(levels, fw)
-    aspects = mat @ fw.indicator_to_aspect
-    domains = aspects @ fw.aspect_to_domain
-    index = domains @ fw.domain_weights
-    out = pd.DataFrame(np.hstack([aspects, domains, index[:, None]]), index=units,
-                       columns=[*fw.aspect_codes, *fw.domain_codes, "index"])
-    out["predicate"] = pd.Categorical.from_codes(
-        np.searchsorted(np.asarray(PREDICATE_BANDS), index + _EDGE_EPS, side="right"), dtype=_PREDICATE_DTYPE)
-    return out
+    na, nd = len(fw.aspect_codes), len(fw.domain_codes)
+    # Computed transposed into one preallocated block, so the result DataFrame wraps it without a copy.
+    out = np.empty((na + nd + 1, len(mat)))
+    np.matmul(fw.indicator_to_aspect.T, mat.T, out=out[:na])
+    np.matmul(fw.aspect_to_domain.T, out[:na], out=out[na:na + nd])
+    np.matmul(fw.domain_weights, out[na:na + nd], out=out[-1])
+    result = pd.DataFrame(out.T, index=units, columns=[*fw.aspect_codes, *fw.domain_codes, "index"], copy=False)
+    result["predicate"] = pd.Categorical.from_codes(
+        np.searchsorted(np.asarray(PREDICATE_BANDS), out[-1] + _EDGE_EPS, side="right"), dtype=_PREDICATE_DTYPE)
+    return result
 
 
 def _weighted(values: pd.DataFrame, codes: tuple, weights: np.ndarray, fw: Framework, what: str, missing: str) -> pd.Series:
