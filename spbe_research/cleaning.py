@@ -52,6 +52,7 @@ __all__ = [
     "CENTRAL_CATEGORIES",
     "REGIONAL_CATEGORIES",
     "AGGREGATE_GROUPS",
+    "REPORT_GROUP_MEMBERS",
     "REPORT_COLUMNS",
     "AGGREGATE_COLUMNS",
     "PROVINCES",
@@ -172,6 +173,27 @@ AGGREGATE_GROUPS: dict[str, str] = {
     "provinsi": "provinces",
     "kabupaten": "regencies",
     "kota": "cities",
+}
+
+#: Which ``category_hint`` values make up each ``group`` of the summary tables (as far as
+#: the report text says; ``tests/test_cleaning.py`` checks which group means the listed
+#: rows reproduce). "instansi_lainnya" is the 2023 column "Instansi Lainnya" (every
+#: central body that is not kementerian, LPNK or LNS – its means reproduce exactly from
+#: these 15 rows); "lns_and_other" the 2024 column "LNS dan Instansi Lainnya".
+REPORT_GROUP_MEMBERS: dict[str, tuple[str, ...]] = {
+    "nasional": CENTRAL_CATEGORIES + REGIONAL_CATEGORIES,
+    "instansi_pusat": CENTRAL_CATEGORIES,
+    "pemda": REGIONAL_CATEGORIES,
+    "kementerian": ("kementerian",),
+    "lpnk": ("lpnk",),
+    "lns": ("lns",),
+    "instansi_lainnya": ("alat_negara", "sekretariat_kabinet", "setjen_lembaga_negara",
+                         "instansi_lainnya", "lpp"),
+    "lns_and_other": ("lns", "alat_negara", "sekretariat_kabinet", "setjen_lembaga_negara",
+                      "instansi_lainnya", "lpp"),
+    "provinsi": ("provinsi",),
+    "kabupaten": ("kabupaten",),
+    "kota": ("kota",),
 }
 
 #: Canonical province names (38 provinces, 2022 boundaries) for ``province_hint``.
