@@ -1,0 +1,243 @@
+"""Figures for the reproduction audit and the framework-change impact (notebooks 03 and 04).
+
+Every function takes the tidy output of :mod:`spbe_research.reproduce` or
+:mod:`spbe_research.impact` and returns a :class:`matplotlib.figure.Figure`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.patches import Patch
+
+from ..scoring import PREDICATE_BANDS, PREDICATES
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
+
+__all__ = [
+    "plot_residuals",
+    "plot_hypotheses",
+    "plot_national_weights",
+    "plot_decomposition",
+    "plot_slope",
+    "plot_transition_heatmap",
+    "plot_domain_contributions",
+    "plot_simulation",
+]
+
+_INDEX_LABEL = "SPBE index (0–5)"
+_PART_COLORS = {"level": "#4477aa", "weight": "#ee6677", "added": "#228833", "removed": "#bbbbbb"}
+
+
+def _bands(ax, orientation: str = "h", alpha: float = 0.12) -> None:
+    """Shade the predicate bands behind the data (horizontal for a y index axis)."""
+    edges = (0.0, *PREDICATE_BANDS, 5.0)
+    for p, lo, hi in zip(PREDICATES, edges[:-1], edges[1:]):
+        (ax.axhspan if orientation == "h" else ax.axvspan)(lo, hi, color=PREDICATE_COLORS[p], alpha=alpha, lw=0)
+
+
+def plot_residuals(audit: pd.DataFrame, title: str = "Printed index minus index recomputed from printed domains") -> plt.Figure:
+    """Residuals against the recomputed index, with the ±0.01 rounding tolerance band."""
+    apply_style()
+    a = audit[audit["index_recomputed"].notna()]
+    years = sorted(a["year"].unique())
+    fig, axes = plt.subplots(1, len(years), figsize=(4.5 * len(years), 4), sharey=True, squeeze=False)
+    for ax, y in zip(axes[0], years):
+        g = a[a["year"] == y]
+        ok = g["within_tolerance"].fillna(False).astype(bool)
+        tol = float(g["tolerance"].iloc[0])
+        ax.axhspan(-tol, tol, color="#dddddd", lw=0, label=f"rounding tolerance ±{tol:.2f}")
+        ax.scatter(g.loc[ok, "index_recomputed"], g.loc[ok, "residual"], s=8, alpha=0.5, color="#4477aa",
+                   label=f"within tolerance (n={int(ok.sum())})")
+        if (~ok).any():
+            ax.scatter(g.loc[~ok, "index_recomputed"], g.loc[~ok, "residual"].clip(-0.05, 0.05), s=40, marker="x",
+                       color="#cc3311", label=f"outside (n={int((~ok).sum())}; clipped to ±0.05)")
+        ax.set_title(f"Evaluation year {y}")
+        ax.set_xlabel("Recomputed index, " + _INDEX_LABEL)
+        ax.legend(loc="lower right", fontsize=8)
+    axes[0][0].set_ylabel("Residual (index points)")
+    axes[0][0].set_ylim(-0.055, 0.055)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of the published national index") -> plt.Figure:
+    """Predicted minus published national index per hypothesis and year (fits: |diff| ≤ 0.005)."""
+    apply_style()
+    years = sorted(hyp["year"].unique())
+    names = list(dict.fromkeys(hyp["hypothesis"]))
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(names) + 1.5))
+    ax.axvspan(-0.005, 0.005, color="#dddddd", lw=0, label="fits (|difference| ≤ 0.005)")
+    offs = np.linspace(-0.15, 0.15, len(years))
+    for off, y, mk in zip(offs, years, ("o", "s", "^", "D")):
+        g = hyp[hyp["year"] == y].set_index("hypothesis").reindex(names)
+        pos = np.arange(len(names)) + off
+        ax.scatter(g["difference"].clip(-0.1, 0.1), pos, marker=mk, label=f"{y}", zorder=3)
+    ax.set_yticks(np.arange(len(names)), [n.replace("_", " ") for n in names])
+    ax.invert_yaxis()
+    ax.set_xlim(-0.105, 0.105)
+    ax.set_xlabel("Predicted − published national index (index points; clipped to ±0.1)")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_national_weights(mech: pd.DataFrame, title: str = "National SPBE index under both frameworks' weights") -> plt.Figure:
+    """Published national index and the same domain means scored with 2018 and 2020 weights."""
+    apply_style()
+    fig, ax = plt.subplots()
+    ax.plot(mech["year"], mech["published_index"], "o-", color="black", label="published")
+    ax.plot(mech["year"], mech["index_2018_weights"], "s--", color="#4477aa",
+            label="5/2018 weights 17/28/55 (Kebijakan, Tata Kelola, Layanan)")
+    ax.plot(mech["year"], mech["index_2020_weights"], "^--", color="#ee6677", label="59/2020 weights 13/25/16.5/45.5")
+    ax.axvline(2020.5, color="grey", lw=1)
+    ax.text(2020.55, ax.get_ylim()[1], "framework switch", va="top", fontsize=8, color="grey")
+    ax.set_xlabel("Evaluation year")
+    ax.set_ylabel("National " + _INDEX_LABEL)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_decomposition(dec: pd.DataFrame, title: str = "What moved the national index: shift-share parts") -> plt.Figure:
+    """Stacked bars of the decomposition parts (level / weight / added) per year-to-year change."""
+    apply_style()
+    dec = dec.copy()
+    dec["step"] = dec["year_from"].astype(str) + "→" + dec["year_to"].astype(str)
+    dec["key"] = dec["component"] + " " + dec["part"]
+    wide = dec.pivot_table(index="step", columns="key", values="value", aggfunc="sum", sort=False).fillna(0.0)
+    steps = list(dict.fromkeys(dec["step"]))
+    wide = wide.reindex(steps)
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    x = np.arange(len(steps))
+    pos_base, neg_base = np.zeros(len(steps)), np.zeros(len(steps))
+    comps = list(dict.fromkeys(dec["component"]))
+    hatches = dict(zip(comps, ["", "//", "..", "xx", "\\\\"]))
+    for key in wide.columns:
+        comp, part = key.rsplit(" ", 1)
+        v = wide[key].to_numpy()
+        if not np.any(v):
+            continue
+        base = np.where(v >= 0, pos_base, neg_base)
+        ax.bar(x, v, bottom=base, color=_PART_COLORS.get(part, "grey"), hatch=hatches.get(comp, ""),
+               edgecolor="white", lw=0.5)
+        pos_base += np.where(v >= 0, v, 0)
+        neg_base += np.where(v < 0, v, 0)
+    totals = dec.groupby("step", sort=False)["total_change"].first().reindex(steps)
+    ax.scatter(x, totals, color="black", zorder=4, marker="D", label="total change")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, steps)
+    ax.set_xlabel("Year-to-year change")
+    ax.set_ylabel("Change in national index (index points)")
+    ax.set_title(title)
+    handles = [Patch(color=c, label=f"{p} effect") for p, c in _PART_COLORS.items() if p in set(dec["part"])]
+    handles += [Patch(facecolor="white", edgecolor="black", hatch=hatches[c], label=c.replace("_", " ")) for c in comps]
+    handles.append(plt.Line2D([], [], color="black", marker="D", ls="", label="total change"))
+    ax.legend(handles=handles, fontsize=7, ncol=2, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_slope(pairs: pd.DataFrame, label: str = "institution_name", title: str = "Same institution, before and after",
+               before_label: str = "before", after_label: str = "after", max_labels: int = 25) -> plt.Figure:
+    """Slope chart: each institution's ``index_before`` → ``index_after`` over predicate bands."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(7, 6))
+    _bands(ax)
+    up = pairs["index_after"] >= pairs["index_before"]
+    for (_, r), u in zip(pairs.iterrows(), up):
+        ax.plot([0, 1], [r["index_before"], r["index_after"]], "-o", ms=3, lw=1,
+                color="#228833" if u else "#cc3311", alpha=0.8)
+    if len(pairs) <= max_labels:
+        for _, r in pairs.iterrows():
+            ax.text(1.03, r["index_after"], str(r[label]), fontsize=7, va="center")
+    ax.set_xticks([0, 1], [before_label, after_label])
+    ax.set_xlim(-0.1, 1.6 if len(pairs) <= max_labels else 1.1)
+    ax.set_ylim(0.8, 5.0)
+    ax.set_ylabel(_INDEX_LABEL)
+    ax.set_title(title)
+    handles = [plt.Line2D([], [], color="#228833", label=f"up or equal (n={int(up.sum())})"),
+               plt.Line2D([], [], color="#cc3311", label=f"down (n={int((~up).sum())})")]
+    handles += [Patch(color=PREDICATE_COLORS[p], alpha=0.3, label=PREDICATE_GLOSS[p]) for p in PREDICATES]
+    ax.legend(handles=handles, fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_transition_heatmap(trans: pd.DataFrame, title: str = "Predicate transitions",
+                            before_label: str = "Predicate before", after_label: str = "Predicate after") -> plt.Figure:
+    """Heatmap of transition counts (rows: before, columns: after), diagonal outlined."""
+    apply_style()
+    mat = trans.pivot(index="predicate_before", columns="predicate_after", values="n").reindex(
+        index=list(PREDICATES), columns=list(PREDICATES)).fillna(0).astype(int)
+    fig, ax = plt.subplots(figsize=(6.5, 5.2))
+    cmap = LinearSegmentedColormap.from_list("counts", ["#ffffff", "#4477aa"])
+    im = ax.imshow(mat.to_numpy(), cmap=cmap)
+    vmax = mat.to_numpy().max() or 1
+    for i in range(len(PREDICATES)):
+        for j in range(len(PREDICATES)):
+            v = mat.iat[i, j]
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=9,
+                    color="white" if v > 0.6 * vmax else "black")
+        ax.add_patch(plt.Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, ec="black", lw=1))
+    ax.set_xticks(range(5), list(PREDICATES), rotation=30, ha="right")
+    ax.set_yticks(range(5), list(PREDICATES))
+    ax.set_xlabel(after_label)
+    ax.set_ylabel(before_label)
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, label="Number of institutions")
+    fig.tight_layout()
+    return fig
+
+
+def plot_domain_contributions(contrib: pd.DataFrame, title: str = "Which domains drove the change (w_d · ΔD_d)") -> plt.Figure:
+    """Grouped bars of mean weighted domain contributions per group."""
+    apply_style()
+    groups = list(dict.fromkeys(contrib["group"]))
+    domains = list(dict.fromkeys(contrib["domain"]))
+    names = contrib.drop_duplicates("domain").set_index("domain")["domain_name"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(domains)
+    x = np.arange(len(groups))
+    colors = ["#4477aa", "#66ccee", "#228833", "#ccbb44"]
+    for k, d in enumerate(domains):
+        v = contrib[contrib["domain"] == d].set_index("group").reindex(groups)["contribution"]
+        ax.bar(x + (k - (len(domains) - 1) / 2) * width, v, width, label=f"{d} {names[d]}", color=colors[k % 4])
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, groups, rotation=20)
+    ax.set_xlabel("Institution group")
+    ax.set_ylabel("Mean contribution to index change (index points)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
+                    title: str = "Simulated index shift 5/2018 → 59/2020 (SYNTHETIC profiles)") -> plt.Figure:
+    """Mean shift with bootstrap CI and the 5–95 % band of per-profile shifts, per assumption pair.
+
+    ``observed``: optional ``{label: value}`` reference lines (e.g. the national change 2020→2021).
+    """
+    apply_style()
+    s = sim.reset_index(drop=True)
+    labels = s["new_indicators"] + " | " + s["scale"]
+    y = np.arange(len(s))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(s) + 1.8))
+    ax.hlines(y, s["shift_p05"], s["shift_p95"], color="#bbbbbb", lw=4, label="5th–95th percentile of profiles")
+    ax.errorbar(s["mean_shift"], y, xerr=[s["mean_shift"] - s["ci95_low"], s["ci95_high"] - s["mean_shift"]],
+                fmt="o", color="#4477aa", capsize=3, label="mean shift (95 % bootstrap CI)")
+    ax.axvline(0, color="black", lw=0.8)
+    for (lab, v), c in zip((observed or {}).items(), ("#cc3311", "#ee7733", "#009988")):
+        ax.axvline(v, color=c, ls="--", lw=1, label=f"{lab}: {v:+.2f}")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Index under 59/2020 − index under 5/2018 (index points)")
+    ax.set_ylabel("New indicators | 0–5 → 1–5 scale rule")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    return fig
