@@ -291,7 +291,7 @@ def parse_decimal_series(values, *, file=None, field=None, allow_missing: bool =
     """
     s = pd.Series(values)
     is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-                   and not isinstance(v, bool))
+                   and not isinstance(v, bool) and not (isinstance(v, (float, np.floating)) and math.isnan(v)))
     out = pd.Series(np.nan, index=s.index, dtype="float64")
     if is_num.any():
         out[is_num] = s[is_num].astype("float64")
@@ -361,7 +361,6 @@ def _index_from_domains(df: pd.DataFrame, year: int) -> pd.Series:
 # --------------------------------------------------------------------------------------
 
 _TITLE = re.compile(r"^Tabel\s+(\d+)\s*\.\s*(.*)$")
-_MARKUP = re.compile(r"<span[^>]*>\s*</span>|<[^>]+>|\*\*|\*|^#+\s*")
 
 
 def _strip_markup(line: str) -> str:
@@ -374,13 +373,14 @@ def _strip_markup(line: str) -> str:
 
 
 def _title_of(line: str):
-    """(number, title) if the line is a table caption 'Tabel N. …' (not a table row)."""
+    """(number, title) if the line is a table caption 'Tabel N. …' (not a table row);
+    the title is the caption text after 'Tabel N.' without Markdown/HTML markup."""
     if line.lstrip().startswith("|"):
         return None
     m = _TITLE.match(_strip_markup(line))
     if not m:
         return None
-    return int(m.group(1)), f"Tabel {m.group(1)}. {m.group(2)}".strip()
+    return int(m.group(1)), m.group(2).strip()
 
 
 def _split_row(line: str) -> list[str]:

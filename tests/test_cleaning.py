@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spbe_research
 from spbe_research.cleaning import (
@@ -97,6 +99,15 @@ def test_parse_decimal_empty_only_with_allow_missing(text):
     assert math.isnan(parse_decimal(text, allow_missing=True))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=999), st.sampled_from([",", "."]),
+       st.sampled_from(["", " ", "<br>", "\u00a0"]))
+def test_parse_decimal_roundtrip(k, sep, pad):
+    text = f"{pad}{k // 100}{sep}{k % 100:02d}{pad}"
+    assert parse_decimal(text) == pytest.approx(k / 100, abs=1e-12)
+    assert parse_decimal_series([text]).iloc[0] == parse_decimal(text)
+
+
 def test_parse_decimal_series():
     s = pd.Series(["3,50", " 4.00", "<br>1,09", 2.5], index=list("abcd"))
     out = parse_decimal_series(s, file="f", field="D3")
@@ -107,6 +118,11 @@ def test_parse_decimal_series():
     with pytest.raises(SPBEError, match="empty"):
         parse_decimal_series(["3,5", ""])
     assert np.isnan(parse_decimal_series(["3,5", ""], allow_missing=True).iloc[1])
+    with pytest.raises(SPBEError, match="empty"):
+        parse_decimal_series([3.5, float("nan"), None])
+    assert parse_decimal_series([3.5, float("nan"), None], allow_missing=True).isna().tolist() == [False, True, True]
+    with pytest.raises(SPBEError):
+        parse_decimal_series([True])
 
 
 def test_predicate_of_matches_package_bands():
@@ -268,7 +284,10 @@ def test_title_typo_and_markup(r2024, r2023):
     assert len(ntt) == 22
     assert (ntt["province_hint"] == "Nusa Tenggara Timur").all()
     assert ntt["quality_flags"].str.contains("title_typo").all()
-    assert ntt["table_title"].iloc[0] == "Tabel 46. Hasil Evaluasi SPBE Pemerintah Daerah di Nusa Tenggara Tlmur"
+    assert ntt["table_title"].iloc[0] == "Hasil Evaluasi SPBE Pemerintah Daerah di Nusa Tenggara Tlmur"
+    assert one(r2024, name_clean="Kementerian Pertanian")["table_title"] == "Hasil Evaluasi SPBE Kementerian"
+    assert one(r2023, name_clean="Badan Riset dan Inovasi Nasional")["table_title"] == (
+        "Hasil Evaluasi SPBE Lembaga Pemerintah Lainnya")
     assert not r2023["quality_flags"].str.contains("title_typo").any()
     assert not r2024["table_title"].str.contains(r"\*|<|#").any()
 
