@@ -260,6 +260,12 @@ def predicate_transitions(pairs: pd.DataFrame, use_index: bool = True) -> pd.Dat
     else:
         _need(pairs, ["predicate_before", "predicate_after"], "pairs")
         before, after = pairs["predicate_before"], pairs["predicate_after"]
+        bad = ~before.isin(PREDICATES) | ~after.isin(PREDICATES)
+        if bad.any():
+            i = pairs.index[bad][0]
+            raise SPBEError("printed predicate missing or unknown; use use_index=True or drop the row",
+                            row=pairs.loc[i, "institution_id"] if "institution_id" in pairs.columns else i,
+                            field="predicate")
     cat = pd.CategoricalDtype(PREDICATES, ordered=True)
     tab = pd.crosstab(pd.Series(before, dtype=cat, name="predicate_before"),
                       pd.Series(after, dtype=cat, name="predicate_after"), dropna=False)
@@ -437,7 +443,8 @@ def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1"
 
 
 def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, scales=None,
-                    n_boot: int = 2000, profiles: pd.DataFrame | None = None) -> pd.DataFrame:
+                    n_boot: int = 2000, profiles: pd.DataFrame | None = None,
+                    index_2018_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Expected index shift when the same (synthetic) capabilities are re-scored under 59/2020.
 
     For every combination of a new-indicator rule and a scale rule: score each profile with
@@ -446,13 +453,20 @@ def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, 
     (``ci95_low``/``ci95_high``, uncertainty of the mean over profiles), ``median_shift``, the
     5th-95th percentile band of per-profile shifts (``shift_p05``/``shift_p95``) and
     ``share_lower`` (profiles whose index falls). One row per assumption combination;
-    ``synthetic`` is always True.
+    ``synthetic`` is always True. ``index_2018_range=(lo, hi)`` keeps only profiles whose 5/2018
+    index lies in ``[lo, hi]`` (e.g. around one institution's published score).
     """
     fw18, fw20 = get_framework("2018"), get_framework("2020")
     new_indicators = list(NEW_INDICATOR_RULES) if new_indicators is None else list(new_indicators)
     scales = list(SCALE_RULES) if scales is None else list(scales)
     prof = synthetic_profiles_2018(n_profiles, seed) if profiles is None else profiles
     idx18 = prof[list(fw18.indicator_codes)].to_numpy(float) @ fw18.indicator_weights
+    if index_2018_range is not None:
+        keep = (idx18 >= index_2018_range[0]) & (idx18 <= index_2018_range[1])
+        if keep.sum() < 10:
+            raise SPBEError(f"only {int(keep.sum())} profiles have a 2018 index in {index_2018_range}; "
+                            "use more profiles or a wider range", field="index_2018_range")
+        prof, idx18 = prof[keep], idx18[keep]
     rows = []
     for rule, sc in itertools.product(new_indicators, scales):
         mapped = map_profiles_to_2020(prof, rule, sc, seed=seed)

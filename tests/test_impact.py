@@ -218,3 +218,19 @@ def test_simulation_reproducible_and_monotone():
     for rule in ("level_1", "own_mean", "level_5"):
         assert s[(rule, "shift")] >= s[(rule, "clip")]  # +1 never below clipping 0 -> 1
     assert (a.ci95_low <= a.mean_shift).all() and (a.mean_shift <= a.ci95_high).all()
+
+
+def test_simulation_conditioned_on_2018_index():
+    sim = simulate_switch(2000, seed=0, new_indicators=["level_1"], scales=["clip"], n_boot=200,
+                          index_2018_range=(2.5, 2.7))
+    assert 2.5 <= sim.loc[0, "mean_index_2018"] <= 2.7 and sim.loc[0, "n_profiles"] < 2000
+    with pytest.raises(SPBEError, match="profiles"):
+        simulate_switch(50, seed=0, n_boot=200, index_2018_range=(4.9, 5.0))
+
+
+def test_transitions_printed_predicates_must_be_known():
+    pairs, _ = switch_pairs(_panel())
+    pairs["predicate_before"] = "Baik"
+    pairs["predicate_after"] = None
+    with pytest.raises(SPBEError, match="predicate"):
+        predicate_transitions(pairs, use_index=False)
