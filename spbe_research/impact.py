@@ -191,12 +191,20 @@ def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2
     ``after``: its earliest score in a year ≥ ``first_new`` (PermenPANRB 59/2020).
     Returns ``(pairs, conflicts)``: one row per institution with ``*_before`` / ``*_after``
     columns, ``gap_years`` and ``change``; and the institution-years dropped because two sources
-    disagree (see :func:`_one_score_per_institution_year`).
+    disagree (see :func:`_one_score_per_institution_year`). When the year nearest the switch on
+    either side is such a conflicted year, the institution has no pair (a later or earlier score
+    is not substituted).
     """
     kept, conflicts = _one_score_per_institution_year(results)
     cols = [c for c in _PAIR_COLS if c in kept.columns]
-    old = kept[kept["year"] <= last_old].sort_values("year").groupby("institution_id").tail(1)[cols]
-    new = kept[kept["year"] >= first_new].sort_values("year").groupby("institution_id").head(1)[cols]
+    # choose the years over all scored institution-years (conflicted ones included), so that a
+    # conflicted year nearest the switch removes the pair instead of silently moving it further away
+    both = pd.concat([kept[cols], conflicts[[c for c in cols if c in conflicts.columns]]], ignore_index=True)
+    conflicted = set(zip(conflicts["institution_id"], conflicts["year"]))
+    old = both[both["year"] <= last_old].sort_values("year").groupby("institution_id").tail(1)
+    new = both[both["year"] >= first_new].sort_values("year").groupby("institution_id").head(1)
+    old = old[[(i, y) not in conflicted for i, y in zip(old["institution_id"], old["year"])]]
+    new = new[[(i, y) not in conflicted for i, y in zip(new["institution_id"], new["year"])]]
     pairs = _merge_pairs(old, new)
     pairs["gap_years"] = pairs["year_after"] - pairs["year_before"]
     return pairs, conflicts

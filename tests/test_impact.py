@@ -105,6 +105,10 @@ def _panel():
                      index=2.4, predicate=None, source="q"))
     rows.append(dict(institution_id="f", institution_name="F", institution_type="kabupaten", year=2021,
                      source_kind="press", index=2.5, predicate=None, source="w"))
+    # h: first post-switch year (2021) conflicted -> no pair, even though 2023 is clean
+    for y, v in ((2020, 2.0), (2021, 2.1), (2021, 2.2), (2023, 2.5)):
+        rows.append(dict(institution_id="h", institution_name="H", institution_type="kota", year=y,
+                         source_kind="press", index=v, predicate=None, source="s"))
     return pd.DataFrame(rows)
 
 
@@ -114,7 +118,7 @@ def test_switch_pairs_latest_before_earliest_after_and_conflicts():
     a = pairs.set_index("institution_id").loc["a"]
     assert a.index_before == 2.6 and a.index_after == 2.058 and a.year_before == 2020 and a.gap_years == 1
     assert a.change == pytest.approx(-0.542)
-    assert set(conflicts.institution_id) == {"g"} and len(conflicts) == 2
+    assert set(conflicts.institution_id) == {"g", "h"} and len(conflicts) == 4
 
 
 def test_official_row_wins_over_press():
