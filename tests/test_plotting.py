@@ -158,3 +158,13 @@ def test_domain_profiles_figure():
     assert ticks == ["D1 Kebijakan (policy)", "D2 Tata Kelola (governance)"]  # the tiny panel has D1, D2 only
     # kementerian D1 bar = mean(4.5, 3.5) = 4.0
     assert fig.axes[0].patches[0].get_height() == pytest.approx(4.0)
+
+
+def test_choropleth_continuous_label_names_the_quantity(geo):
+    sp = C.province_spread(tiny_panel())
+    label = "Range of kabupaten/kota index (index points)"
+    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "range_index", "Internal gap, 2024",
+                                        scheme="continuous", vmax=3, geo=geo, label=label)
+    assert [a.get_xlabel() for a in fig.axes][-1] == label
+    with pytest.raises(SPBEError, match="unknown scheme"):
+        maps.plot_province_choropleth(sp[sp["year"] == 2024], "range_index", "x", scheme="rainbow", geo=geo)

@@ -118,18 +118,18 @@ def _draw(ax, geo, values, column, title, scheme, vmin, vmax):
     return int((~has).sum())
 
 
-def _legend(fig, scheme, vmin, vmax, axes, any_missing):
+def _legend(fig, scheme, vmin, vmax, axes, any_missing, label="SPBE index (0–5)"):
     if scheme == "predicate":
         handles = [Patch(facecolor=PREDICATE_COLORS[p], edgecolor="0.4", label=f"{PREDICATE_GLOSS[p]}  {lo:g}–{hi:g}")
                    for p, lo, hi in zip(PREDICATE_COLORS, PREDICATE_BOUNDS[:-1], PREDICATE_BOUNDS[1:])]
         if any_missing:
             handles.append(Patch(facecolor=_NO_DATA, hatch="///", edgecolor="white", label="no data"))
         fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False,
-                   title="SPBE index (0–5), coloured by predikat (predicate) band")
+                   title=f"{label}, coloured by predikat (predicate) band")
     else:
         sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(vmin, vmax))
         cb = fig.colorbar(sm, ax=axes, orientation="horizontal", fraction=0.05, pad=0.08)
-        cb.set_label("SPBE index (0–5)")
+        cb.set_label(label)
 
 
 def plot_province_choropleth(
@@ -140,11 +140,14 @@ def plot_province_choropleth(
     vmin: float = 0.0,
     vmax: float = 5.0,
     geo: gpd.GeoDataFrame | None = None,
+    label: str = "SPBE index (0–5)",
 ):
     """One choropleth of ``values[column]`` by ``province_code``; provinces without a value are hatched grey.
 
-    ``scheme="predicate"`` colours by the predicate bands (same colours as every other figure);
-    ``"continuous"`` uses a viridis scale from ``vmin`` to ``vmax``. Returns the Figure.
+    ``scheme="predicate"`` colours by the predicate bands (same colours as every other figure; only
+    meaningful for index values); ``"continuous"`` uses a viridis scale from ``vmin`` to ``vmax``,
+    e.g. for a spread. ``label`` names the quantity and its unit in the legend / colour bar.
+    Returns the Figure.
     """
     if "province_code" not in values.columns or column not in values.columns:
         raise SPBEError("values need columns 'province_code' and the plotted column", field=column)
@@ -154,7 +157,7 @@ def plot_province_choropleth(
     geo = load_province_map() if geo is None else geo
     fig, ax = plt.subplots(figsize=(10, 4.6))
     missing = _draw(ax, geo, values, column, title, scheme, vmin, vmax)
-    _legend(fig, scheme, vmin, vmax, [ax], missing > 0)
+    _legend(fig, scheme, vmin, vmax, [ax], missing > 0, label)
     fig.subplots_adjust(bottom=0.28 if scheme == "predicate" else 0.12)
     return fig
 
