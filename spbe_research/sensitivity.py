@@ -415,7 +415,12 @@ def weight_sobol(domains: pd.DataFrame, framework, n_base: int = 1024, spread: f
         "names": list(m.domains),
         "bounds": [[w * (1 - spread), w * (1 + spread)] for w in m.d0],
     }
-    seed_int = seed if isinstance(seed, (int, np.integer)) else 0
+    if isinstance(seed, np.random.Generator):
+        seed_int = int(seed.integers(2**31))
+    elif isinstance(seed, (int, np.integer)):
+        seed_int = int(seed)
+    else:
+        raise SPBEError(f"seed must be an int or a numpy Generator, got {seed!r}", field="seed")
     raw = sobol_sample.sample(problem, int(n_base), calc_second_order=False, seed=seed_int)
     w = raw / raw.sum(axis=1, keepdims=True)
     rng = np.random.default_rng(seed_int)
@@ -431,6 +436,8 @@ def weight_sobol(domains: pd.DataFrame, framework, n_base: int = 1024, spread: f
             if j < 0:
                 raise SPBEError(f"unknown institution {inst!r}", row=inst, field="institutions")
             outputs[(inst, measure)] = (ranks[:, j] if measure == "rank" else idx[:, j]).astype(float)
+    # SALib ignores a falsy seed (0) and then bootstraps from numpy's global state: derive a non-zero one.
+    boot_seed = int(np.random.SeedSequence(seed_int).generate_state(1)[0]) or 1
     rows = []
     for (out, meas), y in outputs.items():
         var = float(np.var(y))
@@ -439,7 +446,7 @@ def weight_sobol(domains: pd.DataFrame, framework, n_base: int = 1024, spread: f
                    "ST": np.zeros(m.X.shape[1]), "ST_conf": np.zeros(m.X.shape[1])}
         else:
             res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
-                                        conf_level=conf_level, seed=seed_int)
+                                        conf_level=conf_level, seed=boot_seed)
         for k, f in enumerate(m.domains):
             rows.append({"factor": f, "output": out, "measure": meas, "S1": float(res["S1"][k]),
                          "S1_conf": float(res["S1_conf"][k]), "ST": float(res["ST"][k]),

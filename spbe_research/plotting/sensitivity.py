@@ -1,0 +1,148 @@
+"""Figures for weight uncertainty, Sobol sensitivity and target planning.
+
+Each function draws on a given (or new) Axes and returns it; colours follow the shared predicate map.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from ..scoring import PREDICATE_BANDS
+from .style import PREDICATE_COLORS, apply_style
+
+__all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
+           "plot_plan", "plot_gain_per_step"]
+
+_EDGE = "#555555"
+
+
+def _ax(ax, figsize=None):
+    apply_style()
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _predicate_legend(ax, predicates, loc="upper left", below=False):
+    present = [p for p in PREDICATE_COLORS if p in set(predicates)]
+    handles = [Patch(facecolor=PREDICATE_COLORS[p], edgecolor=_EDGE, label=p) for p in present]
+    if below:
+        ax.legend(handles=handles, title="nominal predikat (predicate)", loc="upper center",
+                  bbox_to_anchor=(0.5, -0.14), ncol=len(handles), frameon=False)
+    else:
+        ax.legend(handles=handles, title="nominal predikat (predicate)", loc=loc)
+
+
+def plot_rank_intervals(table: pd.DataFrame, ax=None, title: str | None = None):
+    """Every institution's 5–95 % rank interval and median rank, as shifts from its official rank.
+
+    x: official rank; y: rank under the weight draws minus the official rank (negative = a better place),
+    so that narrow and wide intervals are visible for hundreds of institutions at once.
+    """
+    ax = _ax(ax, figsize=(10, 5))
+    t = table.sort_values(["nominal_rank", "nominal_index"], ascending=[True, False])
+    x = t["nominal_rank"].to_numpy()
+    colors = [PREDICATE_COLORS[str(p)] for p in t["nominal_predicate"]]
+    ax.vlines(x, t["rank_p05"] - x, t["rank_p95"] - x, colors=colors, linewidth=1.2)
+    ax.scatter(x, t["median_rank"] - x, s=3, color=_EDGE, zorder=3)
+    ax.axhline(0, color="black", linewidth=0.6, linestyle="--")
+    ax.set_xlim(0, len(t) + 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("official (nominal) rank")
+    ax.set_ylabel("rank − official rank (5–95 % interval; dot = median)")
+    ax.set_title(title or "Rank intervals under uncertain domain weights")
+    ax.set_facecolor("#e8e8e8")  # so the pale Baik colour stays visible
+    _predicate_legend(ax, t["nominal_predicate"].astype(str), below=True)
+    return ax
+
+
+def plot_rank_intervals_labelled(table: pd.DataFrame, labels: pd.Series, ax=None, title: str | None = None):
+    """Rank intervals for a readable subset, one labelled row per institution (best nominal rank on top)."""
+    t = table.assign(_label=labels.reindex(table.index).astype(str)).sort_values("nominal_rank")
+    ax = _ax(ax, figsize=(9, max(3.0, 0.28 * len(t) + 1)))
+    y = np.arange(len(t))
+    colors = [PREDICATE_COLORS[str(p)] for p in t["nominal_predicate"]]
+    ax.hlines(y, t["rank_p05"], t["rank_p95"], colors=colors, linewidth=5)
+    ax.scatter(t["median_rank"], y, color=_EDGE, s=14, zorder=3, label="median rank")
+    ax.scatter(t["nominal_rank"], y, marker="|", color="black", s=120, zorder=4, label="official rank")
+    ax.set_yticks(y, t["_label"])
+    ax.invert_yaxis()
+    ax.set_xlabel("rank (1 = best); bar = 5–95 % interval over weight draws")
+    ax.set_title(title or "Rank intervals under uncertain domain weights")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_predicate_fragility(table: pd.DataFrame, edges=PREDICATE_BANDS, ax=None, title: str | None = None):
+    """Share of weight draws that keep the official predicate, against the official index."""
+    ax = _ax(ax)
+    colors = [PREDICATE_COLORS[str(p)] for p in table["nominal_predicate"]]
+    ax.scatter(table["nominal_index"], table["p_keep_predicate"], c=colors, edgecolors=_EDGE, linewidths=0.4, s=18)
+    for e in edges:
+        ax.axvline(e, color="black", linewidth=0.6, linestyle=":")
+    ax.set_xlabel("official SPBE index (0–5)")
+    ax.set_ylabel("probability of keeping the predicate")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(title or "Predicates near a band edge are fragile")
+    _predicate_legend(ax, table["nominal_predicate"].astype(str), loc="lower left")
+    return ax
+
+
+def plot_sobol(sobol: pd.DataFrame, output: str = "R_S", ax=None, title: str | None = None):
+    """First-order (S1) and total (ST) Sobol indices of each weight for one output, with bootstrap CIs."""
+    ax = _ax(ax)
+    s = sobol[sobol["output"] == output]
+    if s.empty:
+        raise ValueError(f"no Sobol rows for output {output!r}")
+    x = np.arange(len(s))
+    ax.bar(x - 0.2, s["S1"], 0.4, yerr=s["S1_conf"], label="first order S1", color="#4c72b0", capsize=3)
+    ax.bar(x + 0.2, s["ST"], 0.4, yerr=s["ST_conf"], label="total ST", color="#dd8452", capsize=3)
+    ax.set_xticks(x, s["factor"])
+    ax.set_xlabel("domain weight (factor)")
+    ax.set_ylabel("Sobol index (share of output variance)")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_title(title or f"Sensitivity of {output} to the domain weights")
+    ax.legend()
+    return ax
+
+
+_DOMAIN_COLORS = {"D1": "#8172b3", "D2": "#4c72b0", "D3": "#55a868", "D4": "#dd8452"}
+
+
+def plot_plan(plan: pd.DataFrame, ax=None, title: str | None = None):
+    """Index points gained per indicator in a :func:`~spbe_research.planning.plan_target` plan, coloured by domain."""
+    ax = _ax(ax, figsize=(9, max(3.0, 0.3 * len(plan) + 1)))
+    y = np.arange(len(plan))
+    ax.barh(y, plan["gain"], color=[_DOMAIN_COLORS.get(d, "#999999") for d in plan["domain"]], edgecolor=_EDGE)
+    ax.set_yticks(y, [f"{i} ({c}→{n})" for i, c, n in zip(plan["indicator"], plan["current_level"], plan["new_level"])])
+    ax.invert_yaxis()
+    ax.set_xlabel("index points gained")
+    ax.set_ylabel("indicator (current → new level)")
+    a = plan.attrs
+    ax.set_title(title or f"Plan: {a.get('start_index', float('nan')):.2f} → {a.get('final_index', float('nan')):.3f} "
+                          f"in {a.get('total_steps', '?')} level steps")
+    present = [d for d in _DOMAIN_COLORS if d in set(plan["domain"])]
+    ax.legend(handles=[Patch(facecolor=_DOMAIN_COLORS[d], label=d) for d in present], title="domain", loc="lower right")
+    return ax
+
+
+def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
+    """Index points per level step of each indicator, one panel of bars per framework (``{label: gain_per_step table}``)."""
+    ax = _ax(ax, figsize=(10, 4.5))
+    offset = 0
+    ticks, labels = [], []
+    for k, (label, g) in enumerate(tables.items()):
+        x = offset + np.arange(len(g))
+        ax.bar(x, g["gain_per_step"] * 100, color=[_DOMAIN_COLORS.get(d, "#999999") for d in g["domain"]],
+               edgecolor=_EDGE, linewidth=0.3)
+        ticks.append(offset + (len(g) - 1) / 2)
+        labels.append(label)
+        offset += len(g) + 4
+    ax.set_xticks(ticks, labels)
+    ax.set_xlabel("indicators, largest step value first, per framework")
+    ax.set_ylabel("index points per level step (× 0.01)")
+    ax.set_title(title or "Where one level step pays off most")
+    ax.legend(handles=[Patch(facecolor=c, label=d) for d, c in _DOMAIN_COLORS.items()], title="domain")
+    return ax
