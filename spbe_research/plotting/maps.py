@@ -128,7 +128,8 @@ def _legend(fig, scheme, vmin, vmax, axes, any_missing, label="SPBE index (0–5
                    title=f"{label}, coloured by predikat (predicate) band")
     else:
         sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(vmin, vmax))
-        cb = fig.colorbar(sm, ax=axes, orientation="horizontal", fraction=0.05, pad=0.08)
+        cax = fig.add_axes([0.3, 0.1, 0.4, 0.03])  # below the maps (figures leave the bottom free)
+        cb = fig.colorbar(sm, cax=cax, orientation="horizontal")
         cb.set_label(label)
 
 
@@ -157,8 +158,8 @@ def plot_province_choropleth(
     geo = load_province_map() if geo is None else geo
     fig, ax = plt.subplots(figsize=(10, 4.6))
     missing = _draw(ax, geo, values, column, title, scheme, vmin, vmax)
+    fig.subplots_adjust(bottom=0.3)
     _legend(fig, scheme, vmin, vmax, [ax], missing > 0, label)
-    fig.subplots_adjust(bottom=0.28 if scheme == "predicate" else 0.12)
     return fig
 
 
@@ -182,6 +183,6 @@ def plot_province_maps(spread: pd.DataFrame, years=None, scheme: str = "predicat
         missing += _draw(axes[r, 0], geo, sub, "mean_local", f"{y}: mean of kabupaten & kota", scheme, 0, 5)
         missing += _draw(axes[r, 1], geo, sub, "province_own_index", f"{y}: provincial government", scheme, 0, 5)
     fig.suptitle("SPBE index by province: local governments vs the province itself", fontsize=13)
+    fig.subplots_adjust(bottom=0.17, top=0.9, hspace=0.35, wspace=0.12)
     _legend(fig, scheme, 0, 5, axes.ravel().tolist(), missing > 0)
-    fig.subplots_adjust(bottom=0.17 if scheme == "predicate" else 0.1, top=0.9, hspace=0.35, wspace=0.12)
     return fig
