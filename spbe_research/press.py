@@ -1,0 +1,325 @@
+"""SPBE values reported in the press: tidy, validated tables and a cross-check against official values.
+
+Sources: the three CSV files in ``data/raw/press/`` (see its PROVENANCE.md). Each row records one
+number a public web page states, with the page's address and a short verbatim excerpt.
+
+* :func:`load_press_scores` - index and/or predicate per institution and evaluation year, with the
+  reporting ``stage`` and a ``conflict`` flag where two pages give different values.
+* :func:`load_press_domain_scores` - domain (*domain*) and aspect (*aspek*) values.
+* :func:`load_press_national_stats` - national statistics; "13.31%" becomes ``value`` 13.31 with
+  ``unit`` "percent", and the text as given is kept in ``value_as_given``.
+* :func:`cross_check` / :func:`agreement_summary` - press index against official index.
+
+Every load validates the file: a missing column, a non-numeric or out-of-range number (index and
+values must lie in [0, 5]), an unknown predicate, type or component level raises
+:class:`~spbe_research.errors.SPBEError` naming the file, the 1-based data row and the field.
+
+Stage rules (:func:`classify_stage`), tried in this order on the quote excerpt plus the page address
+(with ``-``, ``_``, ``/`` and ``.`` read as spaces), case-insensitive:
+
+1. ``self_assessment``: penilaian/evaluasi/asesmen mandiri, self assessment, evaluasi/penilaian internal;
+2. ``provisional``: angka/hasil/nilai/skor/indeks/data/predikat/evaluasi/penilaian sementara,
+   "(sementara", untuk sementara, sementara ini, verifikasi, provisional, belum (di)tetapkan,
+   belum final ("Sementara itu", meanwhile, does not count);
+3. ``official``: SK (upper case), keputusan, KepMenPANRB (any "kepmen"), hasil evaluasi,
+   hasil pemantauan, laporan resmi;
+4. ``unknown`` otherwise.
+
+The rules look at the whole excerpt, so a word about another number in the same excerpt counts too
+(e.g. an excerpt quoting a final 2023 value next to a provisional 2024 one is ``provisional``).
+
+``institution_type`` in the press file is one of kementerian, lembaga, provinsi, kabupaten, kota
+(``lembaga`` = a central body that is not a ministry; whether it is an LPNK or another body is
+decided by the institution registry, not here); lpnk and lns_other are accepted as well.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import SPBEError
+from .scoring import PREDICATES
+
+PRESS_DIR = Path(__file__).resolve().parents[1] / "data" / "raw" / "press"
+SCORES_FILE = "spbe_scores_from_press.csv"
+DOMAIN_FILE = "spbe_domain_scores_from_press.csv"
+NATIONAL_FILE = "spbe_national_stats_from_press.csv"
+
+INSTITUTION_TYPES = ("kementerian", "lembaga", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
+COMPONENT_LEVELS = ("domain", "aspek")
+STAGES = ("official", "provisional", "self_assessment", "unknown")
+INDEX_RANGE = (0.0, 5.0)
+
+_STAGE_RULES = (
+    ("self_assessment", re.compile(
+        r"\b(?:penilaian|evaluasi|asesmen)\s+mandiri\b|\bself[\s-]?assessment\b|\b(?:evaluasi|penilaian)\s+internal\b",
+        re.I)),
+    ("provisional", re.compile(
+        r"\b(?:angka|hasil|nilai|skor|indeks|data|predikat|evaluasi|penilaian)\s+sementara\b|\(\s*sementara\b|\buntuk\s+sementara\b"
+        r"|\bsementara\s+ini\b|\bverifikasi\b|\bprovisional\b|\bbelum\s+(?:di)?tetapkan\b|\bbelum\s+final\b",
+        re.I)),
+    ("official", re.compile(
+        r"\bSK\b|(?i:\bkeputusan\b|kepmen|\bhasil\s+evaluasi\b|\bhasil\s+pemantauan\b|\blaporan\s+resmi\b)")),
+)
+_URL_SEPARATORS = re.compile(r"[-_/.]+")
+_NUMBER = r"\d+(?:\.\d+)?"
+
+SCORE_COLUMNS = ("institution", "institution_type", "province", "year", "index", "predicate",
+                 "source_url", "quote_excerpt_short")
+DOMAIN_COLUMNS = ("institution", "institution_type", "province", "year", "component", "component_level",
+                  "value", "source_url", "quote_excerpt_short")
+NATIONAL_COLUMNS = ("statistic", "year", "value", "predicate", "source_url", "quote_excerpt_short")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and validating
+# ---------------------------------------------------------------------------------------------
+def _resolve(path, default_name: str) -> Path:
+    return PRESS_DIR / default_name if path is None else Path(path)
+
+
+def _read_raw(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    """The CSV as text (nothing parsed yet), with every required column present."""
+    if not path.is_file():
+        raise SPBEError("press file not found", file=str(path))
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise SPBEError(f"missing column(s) {missing}", file=path.name, field=missing[0])
+    return raw.apply(lambda col: col.str.strip())
+
+
+def _first_bad(mask: pd.Series, raw: pd.DataFrame, path: Path, field: str, message: str) -> None:
+    """Raise for the first row where ``mask`` is True (rows are 1-based data rows)."""
+    if mask.any():
+        i = int(np.flatnonzero(mask.to_numpy())[0])
+        raise SPBEError(f"{message}: {raw[field].iloc[i]!r}", file=path.name, row=i + 1, field=field)
+
+
+def _numbers(raw, path, field, *, allow_empty: bool, bounds=INDEX_RANGE) -> pd.Series:
+    """A column of plain decimals (point as decimal mark) as float, NaN only where empty is allowed."""
+    text = raw[field]
+    empty = text.eq("")
+    _first_bad(empty & (not allow_empty), raw, path, field, "missing number")
+    _first_bad(~empty & ~text.str.fullmatch(_NUMBER), raw, path, field, "not a number")
+    values = pd.to_numeric(text.where(~empty), errors="raise").astype("float64")
+    if bounds is not None:
+        lo, hi = bounds
+        _first_bad(values.notna() & ~values.between(lo, hi), raw, path, field, f"outside [{lo:g}, {hi:g}]")
+    return values
+
+
+def _years(raw, path) -> pd.Series:
+    _first_bad(~raw["year"].str.fullmatch(r"(?:19|20)\d\d"), raw, path, "year", "not a year")
+    return raw["year"].astype("int64").astype("Int64")
+
+
+def _choices(raw, path, field, allowed, *, allow_empty: bool) -> pd.Series:
+    text = raw[field]
+    ok = text.isin(allowed) | (text.eq("") & allow_empty)
+    _first_bad(~ok, raw, path, field, f"unknown {field} (allowed: {', '.join(allowed)})")
+    return text.where(text.ne(""))
+
+
+def _required_text(raw, path, field) -> pd.Series:
+    _first_bad(raw[field].eq(""), raw, path, field, "empty")
+    return raw[field]
+
+
+def _decimals(text: pd.Series) -> pd.Series:
+    """Number of decimals as printed ("2.60" -> 2, "2.6" -> 1, "3" -> 0), NA where empty."""
+    n = text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype("Int64")
+    return n.where(text.ne(""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage
+# ---------------------------------------------------------------------------------------------
+def _stages(quote: pd.Series, url: pd.Series) -> pd.Series:
+    text = quote.fillna("") + " " + url.fillna("").str.replace(_URL_SEPARATORS, " ", regex=True)
+    conditions = [text.str.contains(pattern) for _, pattern in _STAGE_RULES]
+    return pd.Series(np.select(conditions, [name for name, _ in _STAGE_RULES], default="unknown"),
+                     index=quote.index, dtype="str")
+
+
+def classify_stage(quote: str, url: str = "") -> str:
+    """Reporting stage of one press value from its quote and page address (rules in the module doc)."""
+    return _stages(pd.Series([quote]), pd.Series([url])).iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loaders
+# ---------------------------------------------------------------------------------------------
+def load_press_scores(path=None) -> pd.DataFrame:
+    """The press index/predicate table, validated and tidy.
+
+    Returns one row per file row with ``institution`` (as in the file), ``institution_type``,
+    ``province`` (NA for central bodies), ``year`` (Int64, evaluation year), ``index`` (float, NaN
+    where the page gives only a predicate), ``index_decimals`` (decimals as printed),
+    ``predicate``, ``stage``, ``source_url``, ``quote``, ``conflict`` (the same institution and
+    year have two different index values in the file), ``n_values`` (rows with an index for that
+    institution and year) and ``source_row`` (1-based data row).
+    """
+    path = _resolve(path, SCORES_FILE)
+    raw = _read_raw(path, SCORE_COLUMNS)
+    index = _numbers(raw, path, "index", allow_empty=True)
+    predicate = _choices(raw, path, "predicate", PREDICATES, allow_empty=True)
+    _first_bad(index.isna() & predicate.isna(), raw, path, "index", "neither index nor predicate")
+    df = pd.DataFrame({
+        "institution": _required_text(raw, path, "institution"),
+        "institution_type": _choices(raw, path, "institution_type", INSTITUTION_TYPES, allow_empty=False),
+        "province": raw["province"].where(raw["province"].ne("")),
+        "year": _years(raw, path),
+        "index": index,
+        "index_decimals": _decimals(raw["index"]),
+        "predicate": predicate,
+        "stage": _stages(raw["quote_excerpt_short"], raw["source_url"]),
+        "source_url": _required_text(raw, path, "source_url"),
+        "quote": raw["quote_excerpt_short"],
+        "source_row": np.arange(1, len(raw) + 1),
+    })
+    same = df.groupby(["institution", "year"])["index"]
+    df["conflict"] = same.transform("nunique").gt(1)
+    df["n_values"] = same.transform("count").astype("int64")
+    order = ["institution", "institution_type", "province", "year", "index", "index_decimals", "predicate",
+             "stage", "source_url", "quote", "conflict", "n_values", "source_row"]
+    return df[order]
+
+
+def load_press_domain_scores(path=None) -> pd.DataFrame:
+    """Domain and aspect values from the press, validated and tidy.
+
+    Columns: ``institution``, ``institution_type``, ``province``, ``year`` (Int64), ``component``
+    (e.g. "Layanan SPBE"), ``component_level`` (domain or aspek), ``value`` (float in [0, 5]),
+    ``source_url``, ``quote``, ``source_row``.
+    """
+    path = _resolve(path, DOMAIN_FILE)
+    raw = _read_raw(path, DOMAIN_COLUMNS)
+    return pd.DataFrame({
+        "institution": _required_text(raw, path, "institution"),
+        "institution_type": _choices(raw, path, "institution_type", INSTITUTION_TYPES, allow_empty=False),
+        "province": raw["province"].where(raw["province"].ne("")),
+        "year": _years(raw, path),
+        "component": _required_text(raw, path, "component"),
+        "component_level": _choices(raw, path, "component_level", COMPONENT_LEVELS, allow_empty=False),
+        "value": _numbers(raw, path, "value", allow_empty=False),
+        "source_url": _required_text(raw, path, "source_url"),
+        "quote": raw["quote_excerpt_short"],
+        "source_row": np.arange(1, len(raw) + 1),
+    })
+
+
+_PERCENT = re.compile(rf"({_NUMBER})%")
+_COUNT_OF = re.compile(r"(\d+) of (\d+)")
+_PREDICATE_COUNTS = re.compile(r"[A-Za-z ]+=\d+(?:;\s*[A-Za-z ]+=\d+)*")
+
+
+def _national_values(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Parse ``value``: 'x%' (percent), 'k of n' (count, denominator n), 'Pred=k; ...' (one count row
+    per predicate), or a plain number (count for n_* / *count* statistics, index otherwise)."""
+    text, stat = raw["value"], raw["statistic"]
+    percent = text.str.fullmatch(_PERCENT.pattern)
+    count_of = text.str.fullmatch(_COUNT_OF.pattern)
+    by_predicate = text.str.fullmatch(_PREDICATE_COUNTS.pattern)
+    plain = text.str.fullmatch(_NUMBER)
+    _first_bad(~(percent | count_of | by_predicate | plain), raw, path, "value",
+               "value is not a number, 'x%', 'k of n' or 'Predicate=k; ...'")
+    out = raw.assign(value_as_given=text, source_row=np.arange(1, len(raw) + 1))
+    out["denominator"] = pd.to_numeric(text.str.extract(_COUNT_OF.pattern)[1]).astype("Float64")
+    number = text.str.extract(rf"^({_NUMBER})")[0]
+    out["value"] = pd.to_numeric(number).astype("float64")
+    is_count = stat.str.startswith("n_") | stat.str.contains("count")
+    out["unit"] = np.select([percent, count_of | by_predicate, plain & is_count], ["percent", "count", "count"],
+                            default="index")
+    # 'Sangat Baik=1; Baik=16' -> one row per predicate, predicate column set, value the count.
+    pairs = text.where(by_predicate).str.split(r";\s*").explode().dropna()
+    split = pairs.str.extract(r"^([A-Za-z ]+?)\s*=\s*(\d+)$")
+    bad = ~split[0].isin(PREDICATES)
+    if bad.any():
+        i = int(split.index[bad.to_numpy()][0])
+        raise SPBEError(f"unknown predicate {split[0][bad].iloc[0]!r} in value", file=path.name, row=i + 1,
+                        field="value")
+    exploded = out.loc[split.index].assign(predicate=split[0].to_numpy(),
+                                           value=split[1].astype("float64").to_numpy())
+    return pd.concat([out[~by_predicate], exploded]).sort_values("source_row", kind="stable")
+
+
+def load_press_national_stats(path=None) -> pd.DataFrame:
+    """National statistics from the press, validated and tidy.
+
+    Columns: ``statistic``, ``year`` (Int64), ``value`` (float), ``unit`` (percent, count or index),
+    ``denominator`` ("12 of 34" -> 34, else NA), ``predicate``, ``value_as_given`` (the file's text),
+    ``source_url``, ``quote``, ``source_row``. A value listing counts per predicate ("Sangat Baik=1;
+    Baik=16; ...") becomes one row per predicate with that ``predicate`` and the count as ``value``.
+    """
+    path = _resolve(path, NATIONAL_FILE)
+    raw = _read_raw(path, NATIONAL_COLUMNS)
+    raw = raw.assign(statistic=_required_text(raw, path, "statistic"), year=_years(raw, path),
+                     predicate=_choices(raw, path, "predicate", PREDICATES, allow_empty=True),
+                     source_url=_required_text(raw, path, "source_url"))
+    out = _national_values(raw, path).rename(columns={"quote_excerpt_short": "quote"})
+    cols = ["statistic", "year", "value", "unit", "denominator", "predicate", "value_as_given",
+            "source_url", "quote", "source_row"]
+    return out[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-check against official values
+# ---------------------------------------------------------------------------------------------
+def _printed_decimals(press: pd.DataFrame) -> pd.Series:
+    """Decimals of each press value: ``index_decimals`` if present, else from the float's shortest form."""
+    if "index_decimals" in press.columns:
+        return press["index_decimals"].astype("int64")
+    shortest = press["index"].map(lambda x: format(x, ".10g"))
+    return shortest.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype("int64")
+
+
+def cross_check(press: pd.DataFrame, official: pd.DataFrame, *, keys=("institution_id", "year"),
+                tolerance: float = 0.005) -> pd.DataFrame:
+    """Compare each press index with the official index for the same keys.
+
+    One row per press row that has an index and a matching official row (official rows must be
+    unique on ``keys``). ``difference`` = press - official. ``agrees`` when
+    ``|difference| <= tolerance`` (default: half a unit of the second decimal, the rounding of the
+    official tables) or when the official value rounded half-up to the press value's number of
+    printed decimals equals the press value (so a press "3.7" agrees with an official 3.66).
+    A truncated press value (3.6 for 3.66) does not agree.
+    """
+    keys = list(keys)
+    if tolerance < 0:
+        raise SPBEError(f"tolerance must be >= 0, not {tolerance}", field="tolerance")
+    for name, frame in (("press", press), ("official", official)):
+        missing = [c for c in keys + ["index"] if c not in frame.columns]
+        if missing:
+            raise SPBEError(f"{name} table lacks column(s) {missing}", field=missing[0])
+    off = official.loc[official["index"].notna(), keys + ["index"]]
+    dup = off.duplicated(keys, keep=False)
+    if dup.any():
+        raise SPBEError("official table has more than one value for the same keys",
+                        row=str(off.loc[dup, keys].iloc[0].to_dict()), field="index")
+    has_index = press["index"].notna()
+    p = press.loc[has_index].assign(_decimals=_printed_decimals(press.loc[has_index]))
+    extra = [c for c in ("institution", "stage", "source_url", "source_row") if c in p.columns and c not in keys]
+    merged = p[keys + extra + ["index", "_decimals"]].merge(
+        off.rename(columns={"index": "official_index"}), on=keys, how="inner", validate="many_to_one")
+    merged = merged.rename(columns={"index": "press_index"})
+    scale = 10.0 ** merged["_decimals"]
+    rounded = np.floor(merged["official_index"] * scale + 0.5 + 1e-9) / scale
+    merged["difference"] = merged["press_index"] - merged["official_index"]
+    merged["agrees"] = (merged["difference"].abs() <= tolerance + 1e-9) | (
+        (merged["press_index"] - rounded).abs() < 1e-9)
+    return merged.drop(columns="_decimals").reset_index(drop=True)
+
+
+def agreement_summary(cross: pd.DataFrame) -> pd.DataFrame:
+    """One row per year: ``n`` comparisons, ``n_agree`` and ``agreement_rate`` (n_agree / n)."""
+    missing = [c for c in ("year", "agrees") if c not in cross.columns]
+    if missing:
+        raise SPBEError(f"cross-check table lacks column(s) {missing}", field=missing[0])
+    out = cross.groupby("year", sort=True)["agrees"].agg(n="size", n_agree="sum").reset_index()
+    out["n_agree"] = out["n_agree"].astype("int64")
+    out["agreement_rate"] = out["n_agree"] / out["n"]
+    return out
