@@ -11,7 +11,8 @@ institution × evaluation year × source) and returns tidy DataFrames:
   rank-biserial, bootstrap CI of the difference in medians), one tidy row per test;
 - :func:`province_spread` — the gap between a province's kabupaten/kota and how the province
   government itself scores;
-- :func:`rank_within_province` — "8th in Jawa Timur": rank among peers in the province.
+- :func:`rank_within_province` — "8th in Jawa Timur": rank among peers in the province;
+- :func:`province_coverage` — how many of a province's kabupaten/kota were evaluated at all.
 
 By default only ``source_kind == "official_report"`` rows are used: the press rows cover other
 years and a self-selected subset of institutions, so pooling them would mix two samples.
@@ -26,6 +27,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import SPBEError
+from .scoring import PREDICATES  # predikat (predicate) bands, low → high
 from .stats import bootstrap_ci, bootstrap_distribution
 
 __all__ = [
@@ -47,8 +49,6 @@ __all__ = [
     "province_coverage",
 ]
 
-#: predikat (predicate) bands, low → high (same order as ``spbe_research.scoring.PREDICATES``).
-PREDICATES = ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")
 #: institution types in display order: central bodies first, then regional governments.
 TYPE_ORDER = ("kementerian", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
 #: English glosses for the institution types.
