@@ -36,6 +36,7 @@ __all__ = [
     "national_series",
     "national_check",
     "national_average_hypotheses",
+    "group_mean_check",
     "FIT_TOLERANCE",
 ]
 
@@ -398,4 +399,51 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
         if len(grp):
             add("mean_of_published_type_means", grp["value"].astype(float).mean(),
                 f"mean of the {len(grp)} published per-category means ({', '.join(grp['group'])})", len(grp))
+    return pd.DataFrame(rows)
+
+
+#: published group → panel institution types it covers (groups whose members the panel's types cannot
+#: separate — the 2023 report's "LNS" vs "Instansi Lainnya" — are not checked)
+GROUP_TYPES = {
+    "nasional": (*_CENTRAL, *_REGIONAL),
+    "instansi_pusat": _CENTRAL,
+    "pemda": _REGIONAL,
+    "kementerian": ("kementerian",),
+    "lpnk": ("lpnk",),
+    "lns_and_other": ("lns_other",),
+    "provinsi": ("provinsi",),
+    "kabupaten": ("kabupaten",),
+    "kota": ("kota",),
+}
+
+
+def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
+                     components=("index", "D1", "D2", "D3", "D4")) -> pd.DataFrame:
+    """Do the plain means of the listed institutions reproduce each published group mean?
+
+    One row per year, group and component: ``n`` (rows with that value), ``mean_listed``,
+    ``published``, ``difference`` (listed − published), ``fits`` (|difference| ≤
+    :data:`FIT_TOLERANCE`). Published values come from the year's own report (first table that
+    prints the group), as from ``parse_report_aggregates``.
+    """
+    _need(results, ["year", "institution_type", *components], "results")
+    _need(published, ["year", "group", "component", "statistic", "value"], "published")
+    rows = []
+    for year in years:
+        res = results[results["year"] == year]
+        if "source_kind" in res.columns:
+            res = res[res["source_kind"] == "official_report"]
+        pub = published[(published["year"] == year) & (published["statistic"] == "mean")]
+        if "report_year" in pub.columns:
+            pub = pub[pub["report_year"] == year]
+        pub = pub.drop_duplicates(["group", "component"], keep="first").set_index(["group", "component"])["value"]
+        for group, types in GROUP_TYPES.items():
+            sub = res[res["institution_type"].isin(types)]
+            for comp in components:
+                if (group, comp) not in pub.index or sub.empty:
+                    continue
+                vals = sub[comp].astype(float).dropna()
+                m, p = float(vals.mean()), float(pub[(group, comp)])
+                rows.append({"year": year, "group": group, "component": comp, "n": len(vals), "mean_listed": m,
+                             "published": p, "difference": m - p, "fits": bool(abs(m - p) <= FIT_TOLERANCE + _EPS)})
     return pd.DataFrame(rows)

@@ -9,6 +9,7 @@ from spbe_research.errors import SPBEError
 from spbe_research.reproduce import (
     anomalies,
     audit_results,
+    group_mean_check,
     national_average_hypotheses,
     national_check,
     national_series,
@@ -179,3 +180,24 @@ def test_national_average_hypotheses_real():
     assert not h.loc[("weighted_published_domain_means_report_2024", 2023), "fits"]
     assert not h.loc[("median_of_listed", 2024), "fits"]
     assert (h.difference == h.predicted_index - h.published_index).all()
+
+
+def test_group_mean_check_real():
+    results = pd.concat([_official(2023), _official(2024)], ignore_index=True)
+    g = group_mean_check(results, _aggregates()).set_index(["year", "group", "component"])
+    assert g.loc[(2024, "kementerian", "index"), "fits"]
+    assert g.loc[(2024, "kementerian", "index"), "n"] == 34
+    assert g.loc[(2024, "kota", "index"), "fits"]
+    assert not g.loc[(2024, "nasional", "index"), "fits"]
+    assert g.loc[(2024, "nasional", "index"), "mean_listed"] == pytest.approx(3.1694, abs=1e-4)
+    assert not g.loc[(2023, "nasional", "index"), "fits"]
+
+
+def test_group_mean_check_constructed():
+    res = pd.DataFrame({"year": 2024, "institution_type": ["kota", "kota", "kabupaten"], "source_kind": "official_report",
+                        "index": [3.0, 3.2, 2.0], "D1": 1.0, "D2": 1.0, "D3": 1.0, "D4": 1.0})
+    pub = pd.DataFrame({"year": 2024, "report_year": 2024, "group": ["kota", "kabupaten", "nasional"],
+                        "component": "index", "statistic": "mean", "value": [3.10, 2.01, 2.73]})
+    g = group_mean_check(res, pub, years=(2024,), components=("index",)).set_index("group")
+    assert g.loc["kota", "fits"] and not g.loc["kabupaten", "fits"]
+    assert g.loc["nasional", "mean_listed"] == pytest.approx(8.2 / 3) and g.loc["nasional", "fits"]
