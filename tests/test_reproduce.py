@@ -101,14 +101,7 @@ def test_audit_requires_columns():
 # ---------------------------------------------------------------------------------------------
 
 def _official(year):
-    """Official rows for one year from the lead's loader if it exists, else from the report parser."""
-    try:
-        from spbe_research.datasets import load_results
-    except ImportError:
-        load_results = None
-    if load_results is not None:
-        r = load_results()
-        return r[(r.year == year) & (r.source_kind == "official_report")].reset_index(drop=True)
+    """Official rows for one year straight from the raw report (no processed-data build needed)."""
     from spbe_research.cleaning import parse_report
     d = parse_report(R2024 if year == 2024 else R2023, year)
     t = d.category_hint.where(d.category_hint.isin(["kementerian", "lpnk", "provinsi", "kabupaten", "kota"]), "lns_other")
