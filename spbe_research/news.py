@@ -19,14 +19,19 @@ Scores
 Institutions
     Pemkab / Pemerintah Kabupaten / Kabupaten / Kab. X -> "Kabupaten X"; Pemkot / Pemko /
     Pemerintah Kota / Kota X -> "Kota X"; Pemprov / Pemerintah Provinsi / Provinsi X -> "Provinsi X"
-    (common abbreviations such as Jatim, NTB expanded); Kementerian / Kementrian X -> "Kementerian X";
-    Pemda / Pemerintah Daerah X (no type word) -> "Pemerintah Daerah X" with type NA. The evaluator,
+    (common abbreviations such as Jatim, NTB, D.I. Yogyakarta expanded). A name is up to four
+    capitalised words and stops at a type word or a capitalised sentence word (Tahun, Pada, ...).
+    Kementerian / Kementrian X -> "Kementerian X"; Pemda / Pemerintah Daerah X (no type word) ->
+    "Pemerintah Daerah X" with type NA. The evaluator,
     Kementerian PANRB, is never credited with a score. After a typed mention, the bare name
     ("SPBE Kapuas Hulu") also counts as a mention. A name that swallowed a title-case headline word
     ("Pemkab Kendal Tembus") is cut back to the shortest form of it the text also uses.
     A score belongs to the nearest mention before it in its sentence; else to a mention after it in
     the sentence that no other score has claimed; else to the nearest mention before it in the text.
-    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order.
+    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order. Scores that
+    would go to the wrong name give no row: a "masing-masing" list whose counts differ, and a second
+    score for the same mention with an unread capitalised name between ("Pemkot Jambi, 2,79 dan
+    Sarolangun 2,63": only 2,79 is kept).
 
 Evaluation year (first rule that applies)
     1. a year in the score's clause (the nearest);
@@ -77,6 +82,7 @@ CURRENT_EVALUATION_FROM_MONTH = 5
 _SPBE_TOPIC = re.compile(r"SPBE|Sistem\s+Pemerintahan\s+Berbasis\s+Elektronik|e-?government", re.I)
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’']?\s+|\s*\n+\s*")
+_ABBREVIATION_END = re.compile(r"(?:\b(?:Pemkab|Pemkot|Pemko|Pemprov|Kab|Prov|Kec|Dr|Drs|Ir|No|Jl|St)|\b[A-Z])\.$")
 _CLAUSE_BREAK = re.compile(
     r",\s|;|\s(?:menjadi|sedangkan|sementara|dan|serta|namun|tetapi|karena|sehingga|bahwa)\s", re.I
 )
@@ -104,7 +110,7 @@ _THRESHOLD_BEFORE = re.compile(
 _NOT_INDEX_CONTEXT = {
     "domain or aspect value": re.compile(r"\b(?:domain|aspek)\b", re.I),
     "target or hope": re.compile(
-        r"\b(?:target|targetkan|menargetkan|ditargetkan|harap|berharap|diharapkan|harapan|semoga"
+        r"(?<!melebihi )(?<!melampaui )\b(?:target|targetkan|menargetkan|ditargetkan|harap|berharap|diharapkan|harapan|semoga"
         r"|kalau\s+bisa|optimum|skala)\b",
         re.I,
     ),
@@ -124,7 +130,7 @@ _YEAR_IGNORED_AFTER = re.compile(
 _PREVIOUS = re.compile(r"\btahun(?:-tahun)?\s+(?:lalu|kemarin|sebelumnya)\b|\bsebelumnya\b", re.I)
 _CURRENT = re.compile(r"\btahun\s+ini\b|\bsaat\s+ini\b|\bsekarang\b|\bkini\b", re.I)
 _FROM_TO = re.compile(r"\bmenjadi\b", re.I)
-_RESPECTIVELY = re.compile(r"\bmasing-masing\b", re.I)
+_RESPECTIVELY = re.compile(r"\bmasing[- ]masing\b", re.I)
 
 _PREDICATE_WORD = r"sangat\s+memuaskan|memuaskan|sangat\s+baik|baik|cukup|kurang"
 _PREDICATE_AFTER_CUE = re.compile(
@@ -134,20 +140,23 @@ _PREDICATE_AFTER_CUE = re.compile(
 )
 _PREDICATE_IN_BRACKETS = re.compile(rf"\s*\(\s*(?:predikat\s+)?({_PREDICATE_WORD})\s*\)", re.I)
 
-_NAME_WORD = r"(?!(?:Kabupaten|Kota|Provinsi|Pemerintah|Pemkab|Pemkot|Pemprov)\b)[A-Z][\w'’-]*"
+# A name word is capitalised; type words and capitalised sentence words ("Tahun 2022") end a name,
+# except "Kota" closing a regency name ("Kabupaten Lima Puluh Kota").
+_NAME_STOP = r"(?:Kabupaten|Provinsi|Pemerintah|Pemkab|Pemkot|Pemprov|Tahun|Pada|Dengan|Dalam|Meraih|Indeks|Nilai|Skor|SPBE)\b"
+_NAME_WORD = rf"(?:D\.\s?I\.|(?!{_NAME_STOP}|Kota\b)[A-Z][\w'’-]*|Kota(?!\s+[A-Z]))"
 _REGION_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
 _MINISTRY_NAME = r"[A-Z][\w-]*(?:\s+(?:dan\s+)?(?!Kement)[A-Z][\w-]*){0,7}"
 _BRACKETED_ALIAS = r"(?:\s*\([^()\n]{1,25}\))?"
 _LOCAL_GOVERNMENT = r"(?:(?:Pemerintah\s+Daerah|Pemda)\s+)?"
 _MENTION_PATTERNS = {
     "kabupaten": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kabupaten|Pemkab|Kabupaten|Kab\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kabupaten|Pemkab\.?|Kabupaten|Kab\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
     "kota": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kota|Pemkot|Pemko|Kota){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kota|Pemkot\.?|Pemko\.?|Kota){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
     "provinsi": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Provinsi|Pemprov|Provinsi|Prov\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Provinsi|Pemprov\.?|Provinsi|Prov\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
     "kementerian": re.compile(rf"\b(?:Kementerian|Kementrian)\s+(?P<name>{_MINISTRY_NAME})"),
     None: re.compile(rf"\b(?:Pemerintah\s+Daerah|Pemda)\s+(?P<name>{_REGION_NAME})"),
@@ -156,14 +165,19 @@ _TYPE_PREFIX = {"kabupaten": "Kabupaten", "kota": "Kota", "provinsi": "Provinsi"
                 "kementerian": "Kementerian", None: "Pemerintah Daerah"}
 _EVALUATOR = re.compile(r"Pendayagunaan|PAN\s*-?\s*RB|PANRB", re.I)
 _PROVINCE_ABBREVIATIONS = {
-    "Jatim": "Jawa Timur", "Jateng": "Jawa Tengah", "Jabar": "Jawa Barat", "DIY": "Daerah Istimewa Yogyakarta",
+    "Jatim": "Jawa Timur", "Jateng": "Jawa Tengah", "Jabar": "Jawa Barat", "DKI": "DKI Jakarta",
+    "DIY": "Daerah Istimewa Yogyakarta", "DI Yogyakarta": "Daerah Istimewa Yogyakarta",
+    "D.I. Yogyakarta": "Daerah Istimewa Yogyakarta", "D.I Yogyakarta": "Daerah Istimewa Yogyakarta",
     "Sumut": "Sumatera Utara", "Sumbar": "Sumatera Barat", "Sumsel": "Sumatera Selatan",
     "Kalbar": "Kalimantan Barat", "Kalteng": "Kalimantan Tengah", "Kalsel": "Kalimantan Selatan",
     "Kaltim": "Kalimantan Timur", "Kaltara": "Kalimantan Utara", "Sulut": "Sulawesi Utara",
     "Sulteng": "Sulawesi Tengah", "Sulsel": "Sulawesi Selatan", "Sultra": "Sulawesi Tenggara",
     "Sulbar": "Sulawesi Barat", "NTB": "Nusa Tenggara Barat", "NTT": "Nusa Tenggara Timur",
-    "Babel": "Kepulauan Bangka Belitung", "Kepri": "Kepulauan Riau",
+    "Babel": "Kepulauan Bangka Belitung", "Kepri": "Kepulauan Riau", "Malut": "Maluku Utara",
 }
+_UNKNOWN_NAME = re.compile(
+    r"\b(?!(?:Tahun|Pada|Indeks|Nilai|Skor|Dengan|Predikat|Kategori|Sangat|Baik|Cukup|Kurang|Memuaskan)\b)"
+    r"[A-Z][a-z]+")
 _BARE_NAME_NOT_AFTER = re.compile(r"(?:\bse-|\bdi\s|,\s)$", re.I)
 
 
@@ -187,6 +201,7 @@ class _Score:
     institution: _Mention | None = None
     year: int | None = None
     previous: bool = False   # stated as last year's value ("tahun lalu"), year fixed in a later pass
+    unattributable: bool = False   # belongs to a name the rules cannot read: no row rather than a wrong one
     predicate: str | None = None
 
 
@@ -214,9 +229,11 @@ def _publication_date(published) -> dt.date | None:
 # Text structure
 # ---------------------------------------------------------------------------------------------
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence; decimal points and commas never end a sentence."""
+    """(start, end) of every sentence; decimal marks and abbreviations (Pemkab., D.I.) never end one."""
     spans, start = [], 0
     for brk in _SENTENCE_BREAK.finditer(text):
+        if "\n" not in brk.group() and _ABBREVIATION_END.search(text, max(0, brk.start() - 8), brk.start()):
+            continue
         if brk.start() > start:
             spans.append((start, brk.start()))
         start = brk.end()
@@ -356,21 +373,34 @@ def _pair_respectively(text: str, scores: list[_Score], mentions: list[_Mention]
         if len(named) >= 2 and len(named) == len(listed):
             for mention, score in zip(named, listed):
                 score.institution = mention
+        else:
+            for score in listed:
+                score.unattributable = True
+
+
+def _unknown_name_between(text: str, start: int, end: int) -> bool:
+    """A capitalised word that is no mention, e.g. 'Pemkot Jambi, 2,79 dan Sarolangun 2,63'."""
+    return _UNKNOWN_NAME.search(text, start, end) is not None
 
 
 def _assign_institutions(text: str, scores: list[_Score], mentions: list[_Mention]) -> None:
     starts = [m.start for m in mentions]
     _pair_respectively(text, scores, mentions)
-    claimed = set()
+    claimed, previous = set(), None
     for score in scores:  # 1: nearest mention before the score in its sentence
-        if score.institution is None:
+        if score.institution is None and not score.unattributable:
             before = [m for m in mentions if score.sentence[0] <= m.start and m.end <= score.start]
             if before:
                 score.institution = before[-1]
+                if (previous is not None and previous.sentence == score.sentence
+                        and previous.institution == score.institution
+                        and _unknown_name_between(text, previous.end, score.start)):
+                    score.institution, score.unattributable = None, True
         if score.institution is not None:
             claimed.add(score.institution)
+        previous = score
     for score in scores:  # 2: an unclaimed mention after it in the sentence; 3: nearest before in the text
-        if score.institution is not None:
+        if score.institution is not None or score.unattributable:
             continue
         after = [m for m in mentions
                  if score.end <= m.start and m.end <= score.sentence[1] and m not in claimed]

@@ -145,6 +145,14 @@ def test_respectively_pairs_in_order_and_shares_the_predicate():
                              ("Kementerian Hukum dan HAM", "kementerian", 2021, 3.68, "Sangat Baik")]
 
 
+def test_list_with_unread_names_gives_no_wrong_rows():
+    # "Boalemo" and "Sarolangun" carry no type word: their values must not go to the named neighbour.
+    assert extract("Pada 2022 Pemkab Pohuwato, Kota Gorontalo dan Boalemo masing-masing dengan indeks SPBE "
+                   "2,41, 2,59 dan 2,02.") == []
+    assert extract("Pada 2022 indeks SPBE disusul Pemkot Jambi, 2,79 dan Sarolangun 2,63.") == [
+        ("Kota Jambi", "kota", 2022, 2.79, None)]
+
+
 def test_previous_year_beside_current_from_to():
     assert extract("Indeks SPBE Pemkab Sleman naik dari 2,6 pada 2021 menjadi 3,01.") == [
         ("Kabupaten Sleman", "kabupaten", 2021, 2.6, None),
@@ -187,6 +195,11 @@ def test_predicate_belongs_to_the_nearest_score_only():
 def test_capability_level_is_not_a_predicate(level):
     text = f"Skor SPBE Kabupaten Sleman tahun 2019 mencapai 2,05 atau kategori {level}."
     assert extract(text) == [("Kabupaten Sleman", "kabupaten", 2019, 2.05, None)]
+
+
+def test_value_beyond_the_target_is_a_score():
+    assert extract("Pada 2020 SPBE Kabupaten Sragen melebihi target mencapai 3,35.") == [
+        ("Kabupaten Sragen", "kabupaten", 2020, 3.35, None)]
 
 
 def test_rank_is_not_a_score():
@@ -277,9 +290,18 @@ def test_years_in_dates_and_decrees_are_not_evaluation_years():
     ("Kementerian Agama", "Kementerian Agama", "kementerian"),
     ("Kementrian Komunikasi dan Informatika", "Kementerian Komunikasi dan Informatika", "kementerian"),
     ("Pemda Sleman", "Pemerintah Daerah Sleman", None),
+    ("Pemkab. Sampang", "Kabupaten Sampang", "kabupaten"),
+    ("Pemerintah Kabupaten Lima Puluh Kota", "Kabupaten Lima Puluh Kota", "kabupaten"),
+    ("Pemerintah Provinsi D.I. Yogyakarta", "Provinsi Daerah Istimewa Yogyakarta", "provinsi"),
+    ("Pemprov Malut", "Provinsi Maluku Utara", "provinsi"),
 ])
 def test_institution_name_forms(form, name, kind):
     assert extract(f"Pada 2023 {form} meraih indeks SPBE 3,21.") == [(name, kind, 2023, 3.21, None)]
+
+
+def test_name_stops_before_a_capitalised_sentence_word():
+    assert extract("Nilai indeks SPBE Kabupaten Magelang Tahun 2022 sebesar 3,13 (Baik).") == [
+        ("Kabupaten Magelang", "kabupaten", 2022, 3.13, "Baik")]
 
 
 def test_local_government_takes_the_type_of_a_typed_mention():
