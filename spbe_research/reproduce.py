@@ -363,7 +363,9 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
             dmp = g.drop_duplicates("component", keep="first").set_index("component")["value"]
             if set(fw.domain_codes) <= set(dmp.index) and dmp[list(fw.domain_codes)].notna().all():
                 pd_ = dmp[list(fw.domain_codes)].astype(float)
-                add(f"weighted_published_domain_means_report_{int(ry)}", float((pd_ * w).sum()),
+                name = ("weighted_published_domain_means" if int(ry) == year
+                        else f"weighted_domain_means_as_revised_in_report_{int(ry)}")
+                add(name, float((pd_ * w).sum()),
                     f"national domain means printed in the {int(ry)} report (" + "/".join(f"{v:.2f}" for v in pd_) +
                     ") weighted; a fit is internal consistency only: it moves the question to the domain means", n)
         for den in denominators:

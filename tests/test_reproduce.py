@@ -169,8 +169,9 @@ def test_national_average_hypotheses_real():
     assert not h.loc[("plain_mean_of_listed", 2023), "fits"]
     assert h.loc[("sum_divided_by_625", 2024), "fits"]
     assert not h.loc[("sum_divided_by_625", 2023), "fits"]
-    assert h.loc[("weighted_published_domain_means_report_2023", 2023), "fits"]
-    assert not h.loc[("weighted_published_domain_means_report_2024", 2023), "fits"]
+    assert h.loc[("weighted_published_domain_means", 2023), "fits"]
+    assert h.loc[("weighted_published_domain_means", 2024), "fits"]
+    assert not h.loc[("weighted_domain_means_as_revised_in_report_2024", 2023), "fits"]
     assert not h.loc[("median_of_listed", 2024), "fits"]
     assert (h.difference == h.predicted_index - h.published_index).all()
 
