@@ -449,14 +449,19 @@ def _relative_marker(text: str, score: _Score) -> str | None:
     return _nearest(markers(start, end), score.start) or _nearest(markers(score.sentence[0], score.start), score.start)
 
 
+def _sentence_neighbours(scores: list[_Score], score: _Score) -> tuple[_Score | None, _Score | None]:
+    """The scores just before and just after ``score`` in its sentence (None at either end)."""
+    same_sentence = [s for s in scores if s.sentence == score.sentence]
+    k = same_sentence.index(score)
+    return (same_sentence[k - 1] if k > 0 else None,
+            same_sentence[k + 1] if k + 1 < len(same_sentence) else None)
+
+
 def _assign_years(text: str, scores: list[_Score], published: dt.date | None) -> None:
     years = [(p, y) for p, y in _find_years(text) if published is None or y <= published.year]
     clause_year = {id(s): _year_in_clause(text, s, years) for s in scores}
-    for i, score in enumerate(scores):
-        same_sentence = [s for s in scores if s.sentence == score.sentence]
-        k = same_sentence.index(score)
-        prev_s = same_sentence[k - 1] if k > 0 else None
-        next_s = same_sentence[k + 1] if k + 1 < len(same_sentence) else None
+    for score in scores:
+        prev_s, next_s = _sentence_neighbours(scores, score)
         earlier_years = [y for p, y in years if score.sentence[0] <= p < score.start]
         later_years = [y for p, y in years if score.end <= p < score.sentence[1]]
         if clause_year[id(score)] is not None:                                        # rule 1
@@ -501,10 +506,9 @@ def _predicate_name(word: str) -> str:
 
 def _assign_predicates(text: str, scores: list[_Score]) -> None:
     for score in scores:
-        same_sentence = [s for s in scores if s.sentence == score.sentence]
-        k = same_sentence.index(score)
-        lo = same_sentence[k - 1].end if k > 0 else score.sentence[0]
-        hi = same_sentence[k + 1].start if k + 1 < len(same_sentence) else score.sentence[1]
+        prev_s, next_s = _sentence_neighbours(scores, score)
+        lo = prev_s.end if prev_s else score.sentence[0]
+        hi = next_s.start if next_s else score.sentence[1]
         bracketed = _PREDICATE_IN_BRACKETS.match(text, score.end)
         if bracketed:
             score.predicate = _predicate_name(bracketed.group(1))
