@@ -28,7 +28,7 @@ import pandas as pd
 from .errors import SPBEError
 from .sensitivity import PREDICATE_EDGES, PREDICATES, _framework
 
-__all__ = ["plan_target", "gain_per_step"]
+__all__ = ["plan_target", "gain_per_step", "best_index_with_steps"]
 
 
 def _weight_units(weights_percent: np.ndarray) -> tuple[np.ndarray, int]:
@@ -234,6 +234,23 @@ def gain_per_step(framework) -> pd.DataFrame:
     """Index points one level step of each indicator is worth (its weight), largest first: where effort pays off."""
     fw = _framework(framework)
     ind = fw.indicators
+    dom_name = fw.domains.set_index("domain")["name_en"]
     out = pd.DataFrame({"indicator": ind["indicator"].astype(str), "name": ind["name"], "aspect": ind["aspect"],
-                        "domain": ind["domain"], "gain_per_step": ind["weight"].to_numpy(float) / 100})
+                        "domain": ind["domain"], "domain_name": ind["domain"].map(dom_name).to_numpy(),
+                        "gain_per_step": ind["weight"].to_numpy(float) / 100})
     return out.sort_values("gain_per_step", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def best_index_with_steps(levels, framework, n_steps: int) -> float:
+    """The highest index reachable from ``levels`` with at most ``n_steps`` level steps (largest weights first).
+
+    The dual of :func:`plan_target` with unit costs: what a fixed effort buys under a framework.
+    """
+    fw = _framework(framework)
+    if int(n_steps) != n_steps or n_steps < 0:
+        raise SPBEError(f"n_steps must be a non-negative integer, got {n_steps!r}", field="n_steps")
+    current = _levels_vector(levels, fw)
+    units, per_percent = _weight_units(fw.indicators["weight"].to_numpy(float))
+    room = fw.level_max - current
+    step_units = np.sort(np.repeat(units, room))[::-1]
+    return float(units @ current + step_units[: int(n_steps)].sum()) / (100 * per_percent)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spbe_research import SPBEError, get_framework, score
-from spbe_research.planning import gain_per_step, plan_target
+from spbe_research.planning import best_index_with_steps, gain_per_step, plan_target
 
 
 def toy_framework(weights_percent, level_min=1, level_max=5):
@@ -221,4 +221,29 @@ def test_gain_per_step_is_the_weight():
     assert g["gain_per_step"].sum() == pytest.approx(1.0)
     g18 = gain_per_step("2018")
     assert g18["gain_per_step"].iloc[0] == pytest.approx(0.05)
+    # services are D3 in 5/2018 and D4 in 59/2020; domain_name says so
+    assert g18["domain_name"].iloc[0] == "SPBE services" and g18["domain"].iloc[0] == "D3"
+    assert g["domain_name"].iloc[0] == "SPBE services" and g["domain"].iloc[0] == "D4"
     assert g18["gain_per_step"].sum() == pytest.approx(1.0)
+
+
+def test_best_index_with_steps_is_the_dual_of_plan_target():
+    lv = _kendari_like()
+    assert best_index_with_steps(lv, "2020", 0) == pytest.approx(2.16)
+    assert best_index_with_steps(lv, "2020", 30) == pytest.approx(3.015)
+    assert best_index_with_steps(lv, "2020", 29) < 3.0  # plan_target needs 30 steps for 3.00
+    assert best_index_with_steps(lv, "2020", 10_000) == pytest.approx(5.0)
+    with pytest.raises(SPBEError) as e:
+        best_index_with_steps(lv, "2020", -1)
+    assert e.value.field == "n_steps"
+
+
+@settings(max_examples=60, deadline=None)
+@given(toy_case(), st.integers(0, 8))
+def test_best_index_with_steps_vs_brute_force(case, k):
+    w, lo, hi, current, _ = case
+    fw = toy_framework(w, lo, hi)
+    best = max(sum(wi * li for wi, li in zip(w, new)) / 100
+               for new in itertools.product(*[range(c, hi + 1) for c in current])
+               if sum(n - c for n, c in zip(new, current)) <= k)
+    assert best_index_with_steps({str(i + 1): c for i, c in enumerate(current)}, fw, k) == pytest.approx(best)

@@ -128,14 +128,23 @@ def plot_plan(plan: pd.DataFrame, ax=None, title: str | None = None):
     return ax
 
 
+_THEME_COLORS = {"Internal SPBE policy": "#8172b3", "SPBE governance": "#4c72b0", "SPBE management": "#55a868",
+                 "SPBE services": "#dd8452"}
+
+
 def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
-    """Index points per level step of each indicator, one panel of bars per framework (``{label: gain_per_step table}``)."""
+    """Index points per level step of each indicator, one group of bars per framework.
+
+    ``tables`` maps a label to a :func:`~spbe_research.planning.gain_per_step` table. Bars are coloured by the
+    domain's theme (``domain_name``), because domain codes differ between frameworks (services are D3 in
+    5/2018 and D4 in 59/2020).
+    """
     ax = _ax(ax, figsize=(10, 4.5))
     offset = 0
     ticks, labels = [], []
-    for k, (label, g) in enumerate(tables.items()):
+    for label, g in tables.items():
         x = offset + np.arange(len(g))
-        ax.bar(x, g["gain_per_step"] * 100, color=[_DOMAIN_COLORS.get(d, "#999999") for d in g["domain"]],
+        ax.bar(x, g["gain_per_step"] * 100, color=[_THEME_COLORS.get(d, "#999999") for d in g["domain_name"]],
                edgecolor=_EDGE, linewidth=0.3)
         ticks.append(offset + (len(g) - 1) / 2)
         labels.append(label)
@@ -144,5 +153,5 @@ def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
     ax.set_xlabel("indicators, largest step value first, per framework")
     ax.set_ylabel("index points per level step (× 0.01)")
     ax.set_title(title or "Where one level step pays off most")
-    ax.legend(handles=[Patch(facecolor=c, label=d) for d, c in _DOMAIN_COLORS.items()], title="domain")
+    ax.legend(handles=[Patch(facecolor=c, label=d) for d, c in _THEME_COLORS.items()], title="domain")
     return ax
