@@ -935,3 +935,15 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
     for c in ("year", "report_year", "source_line"):
         df[c] = df[c].astype("int64")
     return df.loc[:, list(AGGREGATE_COLUMNS)].reset_index(drop=True)
+
+
+def quality_flag_counts(df: pd.DataFrame, by=("year",)) -> pd.DataFrame:
+    """Tidy count of quality flags: one row per group × flag, with ``n`` and the flag's meaning."""
+    by = list(by)
+    flags = df[by + ["quality_flags"]].assign(flag=df["quality_flags"].fillna("").str.split(";")).explode("flag")
+    flags = flags[flags["flag"].astype(bool)]
+    out = flags.groupby(by + ["flag"], sort=True).size().rename("n").reset_index()
+    out["meaning"] = out["flag"].map({**QUALITY_FLAGS, "press_conflict": "two press pages give different values "
+                                      "for this institution and year (both kept)",
+                                      "unmatched": "the name matched no registered institution"})
+    return out
