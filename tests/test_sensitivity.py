@@ -311,3 +311,40 @@ def test_sobol_is_reproducible_whatever_the_global_random_state():
     pd.testing.assert_frame_equal(a, b)
     c = weight_sobol(d, "2020", n_base=128, seed=1)
     assert not np.allclose(a["S1_conf"], c["S1_conf"])
+
+
+def test_levels_mode_accepts_explicit_aspect_weights():
+    lv = _levels_2020(n=30)
+    fw = get_framework("2020")
+    official = pd.DataFrame([fw.aspects["weight"].to_numpy() / 100] * 5, columns=list(fw.aspects["aspect"]))
+    r = weight_uncertainty(lv, "2020", weights=official)
+    assert r.rs == 0 and (r.table["p_keep_predicate"] == 1).all()
+    np.testing.assert_allclose(r.draws[DOMS].to_numpy(), np.tile(W0, (5, 1)))
+    # moving weight from A2 to A3 (both in D2) changes indices but not the domain weights
+    shifted = official.copy()
+    shifted["A2"] -= 0.05
+    shifted["A3"] += 0.05
+    r2 = weight_uncertainty(lv, "2020", weights=shifted)
+    np.testing.assert_allclose(r2.draws[DOMS].to_numpy(), np.tile(W0, (5, 1)))
+    a = score(lv, "2020")
+    np.testing.assert_allclose(r2.indices[0], np.round(a["index"] + 0.05 * (a["A3"] - a["A2"]), 9), atol=1e-9)
+
+
+def test_n_draws_must_be_positive():
+    with pytest.raises(SPBEError) as e:
+        weight_uncertainty(HAND, "2020", n_draws=0)
+    assert e.value.field == "n_draws"
+
+
+def test_rank_quantiles_match_numpy_inverted_cdf():
+    from spbe_research.sensitivity import _rank_quantiles
+
+    rng = np.random.default_rng(4)
+    ranks = competition_ranks(np.round(rng.random((501, 40)), 1))  # many ties
+    got = _rank_quantiles(ranks, (0.05, 0.5, 0.95))
+    np.testing.assert_array_equal(got, np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf"))
+
+
+def test_sobol_all_institutions():
+    s = weight_sobol(HAND, "2020", n_base=64, institutions="all", measure="index")
+    assert list(dict.fromkeys(s["output"])) == ["R_S", "A", "B", "C"]
