@@ -152,8 +152,18 @@ def plot_slope(pairs: pd.DataFrame, label: str = "institution_name", title: str 
         ax.plot([0, 1], [r["index_before"], r["index_after"]], "-o", ms=3, lw=1,
                 color="#228833" if u else "#cc3311", alpha=0.8)
     if len(pairs) <= max_labels:
-        for _, r in pairs.iterrows():
-            ax.text(1.03, r["index_after"], str(r[label]), fontsize=7, va="center")
+        # spread labels so that none overlaps (minimum vertical gap), with a leader line to its point
+        order = np.argsort(pairs["index_after"].to_numpy())
+        ys = pairs["index_after"].to_numpy()[order]
+        pos = ys.copy()
+        gap = 0.075
+        for i in range(1, len(pos)):
+            pos[i] = max(pos[i], pos[i - 1] + gap)
+        pos -= max(0.0, pos[-1] - 4.95) if len(pos) else 0.0
+        names = pairs[label].astype(str).to_numpy()[order]
+        for y0, y1, nm in zip(ys, pos, names):
+            ax.plot([1.0, 1.04], [y0, y1], color="grey", lw=0.5)
+            ax.text(1.05, y1, nm, fontsize=7, va="center")
     ax.set_xticks([0, 1], [before_label, after_label])
     ax.set_xlim(-0.1, 1.6 if len(pairs) <= max_labels else 1.1)
     ax.set_ylim(0.8, 5.0)
@@ -199,7 +209,7 @@ def plot_domain_contributions(contrib: pd.DataFrame, title: str = "Which domains
     groups = list(dict.fromkeys(contrib["group"]))
     domains = list(dict.fromkeys(contrib["domain"]))
     names = contrib.drop_duplicates("domain").set_index("domain")["domain_name"]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / len(domains)
     x = np.arange(len(groups))
     colors = ["#4477aa", "#66ccee", "#228833", "#ccbb44"]
@@ -211,7 +221,7 @@ def plot_domain_contributions(contrib: pd.DataFrame, title: str = "Which domains
     ax.set_xlabel("Institution group")
     ax.set_ylabel("Mean contribution to index change (index points)")
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Domain")
     fig.tight_layout()
     return fig
 
