@@ -238,3 +238,33 @@ def test_transitions_printed_predicates_must_be_known():
     pairs["predicate_after"] = None
     with pytest.raises(SPBEError, match="predicate"):
         predicate_transitions(pairs, use_index=False)
+
+
+def test_impact_figures_have_titles_and_labels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting import impact as figs
+
+    pairs, _ = switch_pairs(_panel())
+    yp = year_pairs(_official_pairs())
+    dec = national_decomposition(NATIONAL)
+    built = {
+        "national": figs.plot_national_weights(national_mechanical(NATIONAL)),
+        "decomposition": figs.plot_decomposition(dec),
+        "slope": figs.plot_slope(pairs, title="Across the switch"),
+        "heatmap": figs.plot_transition_heatmap(predicate_transitions(pairs), title="Transitions"),
+        "contrib": figs.plot_domain_contributions(domain_contributions(yp, by="institution_type")),
+        "sim": figs.plot_simulation(simulate_switch(200, seed=0, n_boot=100), observed={"national": -0.02}),
+    }
+    for name, fig in built.items():
+        ax = fig.axes[0]
+        assert ax.get_title(), name
+        assert ax.get_xlabel() or name == "slope", name
+        assert ax.get_ylabel(), name
+        plt.close(fig)
+    assert built["slope"].axes[0].get_ylabel() == "SPBE index (0–5)"
+    assert built["heatmap"].axes[0].get_xlabel() == "Predicate after"
+    # the heatmap prints every count: 25 cells
+    assert len(built["heatmap"].axes[0].texts) == 25
