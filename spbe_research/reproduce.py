@@ -149,7 +149,11 @@ def audit_results(results: pd.DataFrame) -> pd.DataFrame:
 
 def reproduction_summary(audit: pd.DataFrame, by=("year", "source_kind")) -> pd.DataFrame:
     """Reproduction rates per group: rows, rows with all domains, share within tolerance,
-    largest |residual|, predicate status counts."""
+    largest |residual|, predicate status counts.
+
+    ``share_within_tolerance`` and ``max_abs_residual`` are NaN for a group with no recomputable
+    row (e.g. press rows, which rarely print domain values): there is nothing to measure.
+    """
     by = [c for c in by if c in audit.columns]
     rows = []
     for key, g in audit.groupby(by, sort=True) if by else [((), audit)]:
