@@ -202,9 +202,10 @@ def _key(name: str) -> str:
 def get_framework(name) -> Framework:
     """Return a framework by name: ``"2018"``, ``"2020"``, ``"PermenPANRB 5/2018"``, ``"PermenPANRB 59/2020"``.
 
-    A :class:`Framework` passes through unchanged, so functions can take either.
+    A :class:`Framework` (or a framework-like object with ``indicators``, e.g. a toy framework in a
+    test) passes through unchanged, so functions can take either.
     """
-    if isinstance(name, Framework):
+    if isinstance(name, Framework) or hasattr(name, "indicators"):
         return name
     wanted = _key(name)
     for short in _SHORTS:

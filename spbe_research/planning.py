@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import SPBEError
-from .sensitivity import PREDICATE_EDGES, PREDICATES, _framework
+from .frameworks import get_framework
+from .scoring import PREDICATE_BANDS, PREDICATES
 
 __all__ = ["plan_target", "gain_per_step", "best_index_with_steps"]
 
@@ -76,7 +77,7 @@ def _target_value(target) -> float:
         if target not in PREDICATES:
             raise SPBEError(f"unknown predicate {target!r}; expected one of {list(PREDICATES)}", field="target")
         k = PREDICATES.index(target)
-        return float(PREDICATE_EDGES[k - 1]) if k > 0 else 0.0
+        return float(PREDICATE_BANDS[k - 1]) if k > 0 else 0.0
     try:
         t = float(target)
     except (TypeError, ValueError) as e:
@@ -183,7 +184,7 @@ def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
     ``final_predicate``, ``target_index``, ``total_steps``, ``total_cost``, ``framework``.
     An unreachable target raises :class:`SPBEError`.
     """
-    fw = _framework(framework)
+    fw = get_framework(framework)
     ind = fw.indicators.reset_index(drop=True)
     current = _levels_vector(levels, fw)
     units, per_percent = _weight_units(ind["weight"].to_numpy(float))
@@ -221,7 +222,7 @@ def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
     plan = (plan[plan["steps"] > 0].sort_values(["gain", "_order"], ascending=[False, True])
             .drop(columns="_order").reset_index(drop=True))
     start, final = start_units / scale, (start_units + int(units @ steps)) / scale
-    band = lambda x: PREDICATES[int(np.searchsorted(PREDICATE_EDGES, round(x, 9), side="right"))]  # noqa: E731
+    band = lambda x: PREDICATES[int(np.searchsorted(PREDICATE_BANDS, round(x, 9), side="right"))]  # noqa: E731
     plan.attrs.update({
         "framework": getattr(fw, "name", None), "target_index": t, "start_index": start, "final_index": final,
         "start_predicate": band(start), "final_predicate": band(final), "total_steps": int(steps.sum()),
@@ -232,7 +233,7 @@ def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
 
 def gain_per_step(framework) -> pd.DataFrame:
     """Index points one level step of each indicator is worth (its weight), largest first: where effort pays off."""
-    fw = _framework(framework)
+    fw = get_framework(framework)
     ind = fw.indicators
     dom_name = fw.domains.set_index("domain")["name_en"]
     out = pd.DataFrame({"indicator": ind["indicator"].astype(str), "name": ind["name"], "aspect": ind["aspect"],
@@ -246,7 +247,7 @@ def best_index_with_steps(levels, framework, n_steps: int) -> float:
 
     The dual of :func:`plan_target` with unit costs: what a fixed effort buys under a framework.
     """
-    fw = _framework(framework)
+    fw = get_framework(framework)
     if int(n_steps) != n_steps or n_steps < 0:
         raise SPBEError(f"n_steps must be a non-negative integer, got {n_steps!r}", field="n_steps")
     current = _levels_vector(levels, fw)

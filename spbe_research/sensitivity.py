@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import SPBEError
+from .frameworks import get_framework
 from .scoring import PREDICATE_BANDS, PREDICATES
 
 __all__ = [
@@ -45,15 +46,6 @@ __all__ = [
 PREDICATE_EDGES = np.asarray(PREDICATE_BANDS, dtype=float)
 _DECIMALS = 9
 _SUM_TOL = 1e-6
-
-
-def _framework(framework):
-    """Accept a framework object or any name :func:`spbe_research.frameworks.get_framework` knows."""
-    if isinstance(framework, str):
-        from .frameworks import get_framework
-
-        return get_framework(framework)
-    return framework
 
 
 def _band(x: np.ndarray) -> np.ndarray:
@@ -152,7 +144,7 @@ def _model(data: pd.DataFrame, framework) -> _Model:
         raise SPBEError(f"expected a DataFrame of domain indices or indicator levels, got {type(data).__name__}")
     if len(data) < 2:
         raise SPBEError("need at least two institutions to rank", field="rows")
-    fw = _framework(framework)
+    fw = get_framework(framework)
     doms = tuple(fw.domains["domain"])
     d0 = fw.domains["weight"].to_numpy(float) / 100
     ids = data["institution_id"] if "institution_id" in data.columns else None
@@ -201,7 +193,7 @@ def draw_weights(framework, n_draws: int = 10_000, *, method: str = "dirichlet",
 
     Handy to share the exact same draws with another tool (pass them back as ``weights=``).
     """
-    fw = _framework(framework)
+    fw = get_framework(framework)
     rng = np.random.default_rng(seed)
     w = _perturb(rng, fw.domains["weight"].to_numpy(float) / 100, int(n_draws), method, concentration, spread)
     return pd.DataFrame(w, columns=list(fw.domains["domain"]))
