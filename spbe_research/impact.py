@@ -166,25 +166,41 @@ _PAIR_COLS = ["institution_id", "institution_name", "institution_type", "year", 
               "index", "predicate", "source"]
 
 
-def _one_score_per_institution_year(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _with_predicate_any(results: pd.DataFrame) -> pd.DataFrame:
+    """Add ``predicate_any``: the printed predicate, or the predicate of the printed index when none is printed."""
+    _need(results, ["index", "predicate"], "results")
+    out = results.copy()
+    printed = out["predicate"].astype("string")
+    printed = printed.where(printed.isin(PREDICATES))
+    has_idx = out["index"].notna()
+    from_index = pd.Series(pd.NA, index=out.index, dtype="string")
+    if has_idx.any():
+        from_index[has_idx] = predicate(out.loc[has_idx, "index"].astype(float)).astype(str).to_numpy()
+    out["predicate_any"] = printed.fillna(from_index)
+    return out
+
+
+def _one_score_per_institution_year(results: pd.DataFrame, on: str = "index") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Collapse duplicate (institution, year) rows.
 
     Official report rows win over press rows. Among several press rows of one institution-year,
-    identical indices are kept once; *different* indices are a conflict: the institution-year is
-    dropped and listed in the second frame, never averaged.
+    identical values of ``on`` (``"index"`` or ``"predicate_any"``) are kept once; *different*
+    values are a conflict: the institution-year is dropped and listed in the second frame, never
+    averaged. Rows without a value of ``on`` are ignored.
     """
-    _need(results, ["institution_id", "year", "source_kind", "index"], "results")
-    df = results[results["index"].notna()].copy()
+    _need(results, ["institution_id", "year", "source_kind", on], "results")
+    df = results[results[on].notna()].copy()
     df["_official"] = (df["source_kind"] == "official_report").astype(int)
     best = df.groupby(["institution_id", "year"])["_official"].transform("max")
     df = df[df["_official"] == best]
-    nvals = df.groupby(["institution_id", "year"])["index"].transform("nunique")
+    nvals = df.groupby(["institution_id", "year"])[on].transform("nunique")
     conflicts = df[nvals > 1].drop(columns="_official")
     kept = df[nvals == 1].drop_duplicates(["institution_id", "year"]).drop(columns="_official")
     return kept, conflicts
 
 
-def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2021) -> tuple[pd.DataFrame, pd.DataFrame]:
+def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2021,
+                 on: str = "index") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pairs of the same institution across the framework switch.
 
     ``before``: the institution's latest score in a year ≤ ``last_old`` (PermenPANRB 5/2018);
@@ -194,9 +210,19 @@ def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2
     disagree (see :func:`_one_score_per_institution_year`). When the year nearest the switch on
     either side is such a conflicted year, the institution has no pair (a later or earlier score
     is not substituted).
+
+    ``on="predicate"`` pairs on the predicate instead (``predicate_any_before/after``: printed
+    predicate, else the predicate of the printed index), which also uses the press rows that
+    report only a predicate (e.g. the 2018 ministries); ``change`` is then NaN where an index is
+    missing on either side.
     """
-    kept, conflicts = _one_score_per_institution_year(results)
-    cols = [c for c in _PAIR_COLS if c in kept.columns]
+    if on not in ("index", "predicate"):
+        raise SPBEError(f"on must be 'index' or 'predicate', got {on!r}", field="on")
+    if on == "predicate":
+        results = _with_predicate_any(results)
+    key = "index" if on == "index" else "predicate_any"
+    kept, conflicts = _one_score_per_institution_year(results, on=key)
+    cols = [c for c in [*_PAIR_COLS, "predicate_any"] if c in kept.columns]
     # choose the years over all scored institution-years (conflicted ones included), so that a
     # conflicted year nearest the switch removes the pair instead of silently moving it further away
     both = pd.concat([kept[cols], conflicts[[c for c in cols if c in conflicts.columns]]], ignore_index=True)
@@ -255,20 +281,22 @@ def paired_change_tests(pairs: pd.DataFrame, by: str | None = None, n_boot: int 
     return pd.concat(out, ignore_index=True)
 
 
-def predicate_transitions(pairs: pd.DataFrame, use_index: bool = True) -> pd.DataFrame:
+def predicate_transitions(pairs: pd.DataFrame, use_index: bool = True,
+                          columns: tuple[str, str] = ("predicate_before", "predicate_after")) -> pd.DataFrame:
     """Predicate (predikat) transition counts, tidy: ``predicate_before``, ``predicate_after``, ``n``.
 
     With ``use_index=True`` predicates are recomputed from the printed index (the published
-    predicate cell is often missing in press rows); otherwise the ``predicate_*`` columns are used.
+    predicate cell is often missing in press rows); otherwise the two ``columns`` are used (e.g.
+    ``("predicate_any_before", "predicate_any_after")`` for :func:`switch_pairs` with ``on="predicate"``).
     All 5 × 5 combinations are listed (zeros included), ordered low → high.
     """
     if use_index:
         before = predicate(pairs["index_before"].astype(float))
         after = predicate(pairs["index_after"].astype(float))
     else:
-        _need(pairs, ["predicate_before", "predicate_after"], "pairs")
-        before, after = pairs["predicate_before"], pairs["predicate_after"]
-        bad = ~before.isin(PREDICATES) | ~after.isin(PREDICATES)
+        _need(pairs, list(columns), "pairs")
+        before, after = pairs[columns[0]].astype("string"), pairs[columns[1]].astype("string")
+        bad = ~(before.isin(PREDICATES).fillna(False) & after.isin(PREDICATES).fillna(False))
         if bad.any():
             i = pairs.index[bad][0]
             raise SPBEError("printed predicate missing or unknown; use use_index=True or drop the row",

@@ -268,3 +268,25 @@ def test_impact_figures_have_titles_and_labels():
     assert built["heatmap"].axes[0].get_xlabel() == "Predicate after"
     # the heatmap prints every count: 25 cells
     assert len(built["heatmap"].axes[0].texts) == 25
+
+
+def test_switch_pairs_on_predicate_uses_predicate_only_rows():
+    p = _panel()
+    extra = pd.DataFrame([
+        dict(institution_id="m", institution_name="M", institution_type="kementerian", year=2018,
+             source_kind="press", index=np.nan, predicate="Memuaskan", source="k"),
+        dict(institution_id="m", institution_name="M", institution_type="kementerian", year=2023,
+             source_kind="official_report", index=4.41, predicate="Memuaskan", source="r"),
+    ])
+    pairs, _ = switch_pairs(pd.concat([p, extra], ignore_index=True), on="predicate")
+    m = pairs.set_index("institution_id").loc["m"]
+    assert m.predicate_any_before == "Memuaskan" and m.predicate_any_after == "Memuaskan"
+    assert np.isnan(m.change)
+    a = pairs.set_index("institution_id").loc["a"]
+    assert (a.predicate_any_before, a.predicate_any_after) == ("Baik", "Cukup")  # from the printed index
+    idx_pairs, _ = switch_pairs(pd.concat([p, extra], ignore_index=True))
+    assert "m" not in set(idx_pairs.institution_id)
+    tr = predicate_transitions(pairs, use_index=False, columns=("predicate_any_before", "predicate_any_after"))
+    assert tr.n.sum() == len(pairs)
+    with pytest.raises(SPBEError, match="on"):
+        switch_pairs(p, on="domain")
