@@ -15,7 +15,7 @@ predicate is consistent when its band intersects that feasible interval (so "1.8
 consistent: the true index can be 1.797).
 
 Public functions: :func:`rounding_tolerance`, :func:`audit_results`, :func:`reproduction_summary`,
-:func:`anomalies`, :func:`national_series`, :func:`national_check`,
+:func:`anomalies`, :func:`national_check`,
 :func:`national_average_hypotheses`.
 """
 from __future__ import annotations
@@ -33,7 +33,6 @@ __all__ = [
     "audit_results",
     "reproduction_summary",
     "anomalies",
-    "national_series",
     "national_check",
     "national_average_hypotheses",
     "group_mean_check",
@@ -255,44 +254,6 @@ def anomalies(audit: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 _NATIONAL_SOURCE = "KemenPANRB, Laporan Pelaksanaan Evaluasi SPBE 2024, Tabel 4 (Indeks SPBE Nasional 2018-2024)"
-
-
-def national_series(aggregates: pd.DataFrame) -> pd.DataFrame:
-    """The national series 2018-2024 with each framework's own domain codes.
-
-    ``aggregates``: the tidy output of ``spbe_research.cleaning.parse_report_aggregates`` for the
-    2024 report (rows ``group == "nasional"``, ``statistic == "mean"``, ``report_year == 2024``).
-    That table prints Layanan (services) on one row for all years; under PermenPANRB 5/2018
-    Layanan is domain D3 (there is no Manajemen), so for 2018-2020 the Layanan value goes to
-    ``D3`` and ``D4`` is NA. Columns: ``year``, ``index``, ``D1``…``D4``, ``framework``, ``source``.
-    """
-    _need(aggregates, ["year", "group", "component", "statistic", "value"], "aggregates")
-    a = aggregates[(aggregates["group"] == "nasional") & (aggregates["statistic"] == "mean")]
-    if "report_year" in a.columns:
-        a = a[a["report_year"] == 2024]
-    if "source_table" in a.columns:
-        a = a[a["source_table"] == "Tabel 4"]
-    if a.empty:
-        raise SPBEError("no national series (2024 report, Tabel 4) in the aggregates", field="group")
-    wide = a.pivot_table(index="year", columns="component", values="value", aggfunc="first")
-    for c in ("index", "D1", "D2", "D3", "D4"):
-        if c not in wide.columns:
-            raise SPBEError(f"national series lacks {c}", field=c)
-    wide = wide.reset_index().sort_values("year")
-    old = wide["year"] <= 2020
-    out = pd.DataFrame({
-        "year": wide["year"].astype(int).to_numpy(),
-        "index": wide["index"].to_numpy(float),
-        "D1": wide["D1"].to_numpy(float),
-        "D2": wide["D2"].to_numpy(float),
-        "D3": np.where(old, wide["D4"], wide["D3"]).astype(float),
-        "D4": np.where(old, np.nan, wide["D4"]).astype(float),
-        "framework": np.where(old, get_framework("2018").name, get_framework("2020").name),
-        "source": _NATIONAL_SOURCE,
-    })
-    if old.any() and wide.loc[old, "D3"].notna().any():
-        raise SPBEError("a 5/2018 year has a Manajemen value; the national table is not as expected", field="D3")
-    return out
 
 
 def national_check(national: pd.DataFrame) -> pd.DataFrame:

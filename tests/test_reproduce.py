@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from spbe_research import datasets
 from spbe_research.errors import SPBEError
 from spbe_research.reproduce import (
     anomalies,
@@ -12,7 +13,6 @@ from spbe_research.reproduce import (
     group_mean_check,
     national_average_hypotheses,
     national_check,
-    national_series,
     reproduction_summary,
     rounding_tolerance,
 )
@@ -150,7 +150,7 @@ def test_2023_reproduces_fully():
 
 
 def test_national_series_and_check():
-    nat = national_series(_aggregates())
+    nat = datasets.load_national()
     assert nat.year.tolist() == list(range(2018, 2025))
     assert nat.loc[nat.year == 2018, ["D1", "D2", "D3"]].iloc[0].tolist() == [1.75, 1.74, 2.17]
     assert nat.loc[nat.year == 2018, "D4"].isna().all()
