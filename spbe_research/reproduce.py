@@ -253,7 +253,6 @@ def anomalies(audit: pd.DataFrame) -> pd.DataFrame:
 # national series
 # ---------------------------------------------------------------------------------------------
 
-_NATIONAL_SOURCE = "KemenPANRB, Laporan Pelaksanaan Evaluasi SPBE 2024, Tabel 4 (Indeks SPBE Nasional 2018-2024)"
 
 
 def national_check(national: pd.DataFrame) -> pd.DataFrame:
