@@ -10,6 +10,8 @@ import pytest
 
 import spbe_research as spbe
 
+pytestmark = pytest.mark.benchmark(group="scoring: 1,000,000 profiles x 47 indicators")
+
 N = 1_000_000
 FW = spbe.get_framework("2020")
 

@@ -16,6 +16,9 @@ from spbe_research.sensitivity import _weight_uncertainty_loop, draw_weights, we
 N_INST, N_DRAWS = 615, 10_000
 
 
+pytestmark = pytest.mark.benchmark(group="weight Monte Carlo: 10,000 draws x 615 institutions")
+
+
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(2024)

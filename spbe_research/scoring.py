@@ -76,12 +76,34 @@ def _wide_from_long(levels: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     return wide
 
 
+def _check_levels(mat: np.ndarray, units: pd.Index, codes: tuple, fw: Framework) -> None:
+    """Range, NaN and whole-number checks on a numeric level matrix; the error names unit and indicator."""
+    # Fast path: integer levels need only a range check; floats also need NaN and whole-number checks.
+    if mat.dtype.kind in "iu":
+        ok = mat.size == 0 or (mat.min() >= fw.level_min and mat.max() <= fw.level_max)
+    else:
+        ok = bool(np.all((mat >= fw.level_min) & (mat <= fw.level_max))) and bool(np.all(np.mod(mat, 1) == 0))
+    if not ok:
+        m = mat.astype(float)
+        bad = np.isnan(m) | (m < fw.level_min) | (m > fw.level_max) | (m != np.floor(m))
+        r, c = np.argwhere(bad)[0]
+        v = m[r, c]
+        why = ("is missing" if np.isnan(v) else
+               f"= {v:g} is not a whole number" if v != np.floor(v) else
+               f"= {v:g} is outside {fw.name}'s levels {fw.level_min}-{fw.level_max}")
+        raise SPBEError(f"level {why}", row=units[r], field=codes[c])
+
+
 def _level_matrix(levels, fw: Framework) -> tuple[np.ndarray, pd.Index]:
     """Validate levels and return them as a float matrix in the framework's indicator order."""
     if isinstance(levels, np.ndarray):
         if levels.ndim != 2 or levels.shape[1] != len(fw.indicator_codes):
             raise SPBEError(f"a level array must be 2-D with {len(fw.indicator_codes)} columns in {fw.name} indicator order, got shape {levels.shape}")
-        levels = pd.DataFrame(levels, columns=list(fw.indicator_codes), copy=False)
+        if levels.dtype.kind in "iuf":  # already in framework order: no DataFrame round trip
+            units = pd.RangeIndex(len(levels), name="unit")
+            _check_levels(levels, units, fw.indicator_codes, fw)
+            return levels, units
+        levels = pd.DataFrame(levels, columns=list(fw.indicator_codes))
     if not isinstance(levels, pd.DataFrame):
         raise SPBEError(f"levels must be a DataFrame (wide or long) or a 2-D array, got {type(levels).__name__}")
     if {"unit", "indicator", "level"} <= set(levels.columns):
@@ -116,20 +138,7 @@ def _level_matrix(levels, fw: Framework) -> tuple[np.ndarray, pd.Index]:
     mat = levels.to_numpy()
     if mat.dtype.kind not in "iuf":
         mat = mat.astype(float)
-    # Fast path: integer levels need only a range check; floats also need NaN and whole-number checks.
-    if mat.dtype.kind in "iu":
-        ok = mat.size == 0 or (mat.min() >= fw.level_min and mat.max() <= fw.level_max)
-    else:
-        ok = bool(np.all((mat >= fw.level_min) & (mat <= fw.level_max))) and bool(np.all(np.mod(mat, 1) == 0))
-    if not ok:
-        m = mat.astype(float)
-        bad = np.isnan(m) | (m < fw.level_min) | (m > fw.level_max) | (m != np.floor(m))
-        r, c = np.argwhere(bad)[0]
-        v = m[r, c]
-        why = ("is missing" if np.isnan(v) else
-               f"= {v:g} is not a whole number" if v != np.floor(v) else
-               f"= {v:g} is outside {fw.name}'s levels {fw.level_min}-{fw.level_max}")
-        raise SPBEError(f"level {why}", row=units[r], field=codes[c])
+    _check_levels(mat, units, codes, fw)
     return mat, units
 
 
@@ -146,7 +155,8 @@ def score(levels, framework) -> pd.DataFrame:
     na, nd = len(fw.aspect_codes), len(fw.domain_codes)
     # Computed transposed into one preallocated block, so the result DataFrame wraps it without a copy.
     out = np.empty((na + nd + 1, len(mat)))
-    np.matmul(fw.indicator_to_aspect.T, mat.T, out=out[:na])
+    # One explicit float cast (keeping the memory layout) is faster than letting matmul cast a transposed int array.
+    np.matmul(fw.indicator_to_aspect.T, mat.astype(float, copy=False).T, out=out[:na])
     np.matmul(fw.aspect_to_domain.T, out[:na], out=out[na:na + nd])
     np.matmul(fw.domain_weights, out[na:na + nd], out=out[-1])
     result = pd.DataFrame(out.T, index=units, columns=[*fw.aspect_codes, *fw.domain_codes, "index"], copy=False)
