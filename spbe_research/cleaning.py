@@ -42,11 +42,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import SPBEError
+from .frameworks import framework_for_year, get_framework
+from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate
 
 __all__ = [
-    "DOMAIN_WEIGHTS",
     "PREDICATES",
-    "PREDICATE_THRESHOLDS",
     "QUALITY_FLAGS",
     "CATEGORY_HINTS",
     "CENTRAL_CATEGORIES",
@@ -67,23 +67,18 @@ __all__ = [
 # Constants
 # --------------------------------------------------------------------------------------
 
-#: Domain weights of PermenPANRB 59/2020 (fractions of the index).
-DOMAIN_WEIGHTS: dict[str, float] = {"D1": 0.13, "D2": 0.25, "D3": 0.165, "D4": 0.455}
-DOMAINS = tuple(DOMAIN_WEIGHTS)
+#: Domain columns of the report tables (PermenPANRB 59/2020 domains).
+DOMAINS = ("D1", "D2", "D3", "D4")
 VALUE_FIELDS = DOMAINS + ("index",)
 
 #: Half-width of the rounding interval of every printed value (2 decimals).
 ROUNDING_HALF_WIDTH = 0.005
 
-#: Predicates from lowest to highest.
-PREDICATES = ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")
-#: Lower bounds (inclusive) of Cukup, Baik, Sangat Baik, Memuaskan.
-PREDICATE_THRESHOLDS = (1.8, 2.6, 3.5, 4.2)
 
 #: Largest |printed index − index recomputed from printed domains| that rounding alone
 #: can produce: the printed index is off by ≤ 0.005 and the weighted sum of the printed
 #: domains by ≤ 0.005·Σw = 0.005. Larger residuals get ``index_mismatch``.
-INDEX_TOLERANCE = ROUNDING_HALF_WIDTH * (1 + sum(DOMAIN_WEIGHTS.values()))
+INDEX_TOLERANCE = ROUNDING_HALF_WIDTH * (1 + float(get_framework("2020").domain_weights.sum()))
 
 #: Indicator grid of a domain score: D1 and D2 are unweighted means of 10 indicators
 #: (levels 1–5), D3 of 11 indicators, so the true value is k/10, k/10, k/11.
@@ -315,45 +310,20 @@ def parse_decimal_series(values, *, file=None, field=None, allow_missing: bool =
 
 
 def predicate_of(index: float):
-    """Predicate of an index value (``None`` for NaN)."""
+    """Predicate of an index value, ``None`` for NaN (a lost cell is not an error while parsing)."""
     if index is None or (isinstance(index, float) and math.isnan(index)):
         return None
-    k = sum(index >= t for t in PREDICATE_THRESHOLDS)
-    return PREDICATES[k]
-
-
-def _index_from_domains_local(d1, d2, d3, d4):
-    w = DOMAIN_WEIGHTS
-    return w["D1"] * d1 + w["D2"] * d2 + w["D3"] * d3 + w["D4"] * d4
+    return predicate(index)
 
 
 def _index_from_domains(df: pd.DataFrame, year: int) -> pd.Series:
-    """Weighted index of the printed domains (NaN where a domain is missing).
+    """Weighted index of the printed domains with the framework of ``year`` (NaN where a domain is missing).
 
-    Uses :func:`spbe_research.index_from_domains` with the framework of the evaluation
-    year (59/2020 for 2021 onward). That function rejects domain values outside the
-    framework's level range (1–5); rows with such a printed value (flagged
-    ``out_of_range``, e.g. 2023 Kab. Banyuasin D4 = 0,30) get the same weighted sum
-    computed here, because the identity index = Σ w·D is still checkable for them.
+    Printed values outside the level range (flagged ``out_of_range``, e.g. 2023 Kab. Banyuasin
+    D4 = 0,30) are kept: the identity index = Σ w·D is still checkable for them.
     """
     dom = df.loc[:, list(DOMAINS)].astype("float64")
-    try:
-        from .frameworks import framework_for_year
-        from .scoring import index_from_domains
-    except ImportError:  # pragma: no cover - scoring module absent
-        return _index_from_domains_local(dom["D1"], dom["D2"], dom["D3"], dom["D4"])
-    fw = framework_for_year(int(year))
-    lo, hi = float(fw.level_min), float(fw.level_max)
-    inside = ((dom >= lo) & (dom <= hi) | dom.isna()).all(axis=1)
-    out = pd.Series(np.nan, index=df.index, dtype="float64")
-    if inside.any():
-        res = index_from_domains(dom[inside], fw, missing="propagate")
-        out[inside] = np.asarray(res, dtype="float64")
-    if (~inside).any():
-        w = dict(zip(fw.domain_codes, (float(x) for x in fw.domain_weights)))
-        rest = dom[~inside]
-        out[~inside] = sum(w[d] * rest[d] for d in DOMAINS)
-    return out
+    return index_from_domains(dom, framework_for_year(int(year)), missing="propagate", check_range=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -500,10 +470,6 @@ def _clean_name(raw: str) -> tuple[str, bool]:
 
 def _year_weights(year: int) -> dict[str, float]:
     """Domain weights of the framework of ``year`` (from :mod:`spbe_research.frameworks`)."""
-    try:
-        from .frameworks import framework_for_year
-    except ImportError:  # pragma: no cover
-        return dict(DOMAIN_WEIGHTS)
     fw = framework_for_year(int(year))
     if tuple(fw.domain_codes) != DOMAINS:
         raise SPBEError(f"the report tables have domains {DOMAINS}, but evaluation year {year} "
@@ -720,7 +686,7 @@ def parse_report(path, year: int) -> pd.DataFrame:
         fl = []
         if not math.isnan(r.index_residual) and abs(r.index_residual) > INDEX_TOLERANCE + 1e-9:
             fl.append("index_mismatch")
-        on = (not math.isnan(I)) and any(abs(I - t) < 1e-9 for t in PREDICATE_THRESHOLDS)
+        on = (not math.isnan(I)) and any(abs(I - t) < 1e-9 for t in PREDICATE_BANDS)
         if on:
             fl.append("on_threshold")
         if P is None or math.isnan(I):

@@ -94,11 +94,8 @@ def audit_results(results: pd.DataFrame) -> pd.DataFrame:
         dom = sub[list(fw.domain_codes)].astype(float)
         mat = dom.to_numpy(dtype=float, na_value=np.nan)
         off = ~np.isnan(mat) & ((mat < fw.level_min - _EPS) | (mat > fw.level_max + _EPS))
-        if off.any():
-            # a garbled printed value can be off the scale: keep it, recompute, let anomalies() explain it
-            recomputed[pos] = mat @ fw.domain_weights
-        else:
-            recomputed[pos] = index_from_domains(dom, fw, missing="propagate").to_numpy()
+        # an off-scale printed value is kept and recomputed; anomalies() explains it
+        recomputed[pos] = index_from_domains(dom, fw, missing="propagate", check_range=False).to_numpy()
         off_scale[pos] = [";".join(np.array(fw.domain_codes)[m]) for m in off]
         tol[pos] = rounding_tolerance(fw)
         wsum[pos] = fw.domain_weights.sum()

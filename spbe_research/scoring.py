@@ -165,7 +165,8 @@ def score(levels, framework) -> pd.DataFrame:
     return result
 
 
-def _weighted(values: pd.DataFrame, codes: tuple, weights: np.ndarray, fw: Framework, what: str, missing: str) -> pd.Series:
+def _weighted(values: pd.DataFrame, codes: tuple, weights: np.ndarray, fw: Framework, what: str, missing: str,
+              check_range: bool = True) -> pd.Series:
     if not isinstance(values, pd.DataFrame):
         raise SPBEError(f"{what} values must be a DataFrame with columns {', '.join(codes)}")
     absent = [c for c in codes if c not in values.columns]
@@ -186,26 +187,28 @@ def _weighted(values: pd.DataFrame, codes: tuple, weights: np.ndarray, fw: Frame
         r, c = np.argwhere(nan)[0]
         raise SPBEError(f"{what} value is missing (pass missing='propagate' to get NaN for such rows)", row=sub.index[r], field=codes[c])
     out_of_range = ~nan & ((mat < lo - 1e-9) | (mat > hi + 1e-9))
-    if out_of_range.any():
+    if check_range and out_of_range.any():
         r, c = np.argwhere(out_of_range)[0]
         raise SPBEError(f"{what} value {mat[r, c]:g} is outside {fw.name}'s range {lo}-{hi}", row=sub.index[r], field=codes[c])
     return pd.Series(mat @ weights, index=values.index, name="index")
 
 
-def index_from_domains(domains: pd.DataFrame, framework, *, missing: str = "raise") -> pd.Series:
+def index_from_domains(domains: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True) -> pd.Series:
     """SPBE index from published domain indices (columns ``D1``…; other columns are ignored).
 
     ``index = Σ_d w_d · D_d`` with the framework's domain weights. A missing domain value raises,
-    unless ``missing="propagate"``, which returns NaN for that row on purpose.
+    unless ``missing="propagate"``, which returns NaN for that row on purpose. A value outside the
+    framework's level range raises, unless ``check_range=False`` (for auditing printed values that are
+    off the scale, such as a D4 of 0.30 under 59/2020).
     """
     fw = get_framework(framework)
-    return _weighted(domains, fw.domain_codes, fw.domain_weights, fw, "domain", missing)
+    return _weighted(domains, fw.domain_codes, fw.domain_weights, fw, "domain", missing, check_range)
 
 
-def index_from_aspects(aspects: pd.DataFrame, framework, *, missing: str = "raise") -> pd.Series:
+def index_from_aspects(aspects: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True) -> pd.Series:
     """SPBE index from published aspect indices (columns ``A1``…; other columns are ignored)."""
     fw = get_framework(framework)
-    return _weighted(aspects, fw.aspect_codes, fw.aspect_weights, fw, "aspect", missing)
+    return _weighted(aspects, fw.aspect_codes, fw.aspect_weights, fw, "aspect", missing, check_range)
 
 
 def domains_from_aspects(aspects: pd.DataFrame, framework) -> pd.DataFrame:

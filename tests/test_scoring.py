@@ -203,3 +203,12 @@ def test_index_from_aspects_equals_score():
     out = spbe.score(wide, FW20)
     np.testing.assert_allclose(spbe.index_from_aspects(out, FW20), out["index"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(spbe.index_from_domains(out, FW20), out["index"], rtol=0, atol=1e-12)
+
+
+def test_check_range_false_audits_off_scale_printed_values():
+    # 2023 Kabupaten Banyuasin prints D4 = 0.30, below the 1-5 scale; its printed index 1.05 agrees with it.
+    d = pd.DataFrame({"D1": [2.4], "D2": [1.7], "D3": [1.09], "D4": [0.3]})
+    with pytest.raises(SPBEError, match="outside"):
+        spbe.index_from_domains(d, "2020")
+    assert spbe.index_from_domains(d, "2020", check_range=False).iloc[0] == pytest.approx(
+        0.13 * 2.4 + 0.25 * 1.7 + 0.165 * 1.09 + 0.455 * 0.3)
