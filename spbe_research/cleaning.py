@@ -860,7 +860,7 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
             continue
         group = next((g for rx, g in _DOMAIN_TABLE_GROUP if rx.search(title)), None)
         if group is not None:
-            n_stat_rows = 0
+            found = set()
             for ln, cells in body:
                 stat = _STATISTIC.get(_clean_cell(cells[0]).lower())
                 if stat is None:
@@ -873,9 +873,10 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
                     add(year=int(year), group=group, component=comp, statistic=stat,
                         value=parse_decimal(v, file=fname, row=ln, field=f"{stat} {comp}"),
                         value_raw=_clean_cell(v), source_table=src, source_line=ln)
-                n_stat_rows += 1
-            if n_stat_rows == 0:
-                raise SPBEError(f"no Rerata/Max/Min rows in {title!r}", file=fname, row=tline)
+                found.add(stat)
+            lacking = {"mean", "max", "min"} - found
+            if lacking:  # a garbled statistic label would otherwise drop its row silently
+                raise SPBEError(f"no {'/'.join(sorted(lacking))} row in {title!r}", file=fname, row=tline)
             continue
         if _CATEGORY_TITLE.search(title):
             (hl, hdr), rows = body[0], body[1:]
@@ -889,6 +890,9 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
                     raise SPBEError(f"unknown row label {cells[0]!r} in {title!r}",
                                     file=fname, row=ln, field="label")
                 vals = cells[1:1 + len(groups)]
+                if len(vals) != len(groups):
+                    raise SPBEError(f"expected {len(groups)} values, found {len(vals)}",
+                                    file=fname, row=ln, field=comp)
                 for g, v in zip(groups, vals):
                     add(year=int(year), group=g, component=comp, statistic="mean",
                         value=parse_decimal(v, file=fname, row=ln, field=f"{g} {comp}"),

@@ -556,3 +556,27 @@ def test_aggregate_errors(tmp_path):
     p.write_text("nothing\n", encoding="utf-8")
     with pytest.raises(SPBEError, match="no summary tables"):
         parse_report_aggregates(p, 2024)
+
+
+def _aggregate_fixture(tmp_path, body):
+    path = tmp_path / "report.md"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_aggregate_table_missing_a_statistic_row_raises(tmp_path):
+    md = ("Tabel 5. Nilai Indeks Domain Nasional\n\n"
+          "| | D1 | D2 | D3 | D4 | Indeks |\n|---|---|---|---|---|---|\n"
+          "| Rerata | 3,36 | 2,62 | 1,86 | 3,78 | 3,12 |\n"
+          "| Maks. | 5,00 | 5,00 | 5,00 | 5,00 | 4,90 |\n"
+          "| Minimum | 1,00 | 1,00 | 1,00 | 1,00 | 1,00 |\n")
+    with pytest.raises(SPBEError, match=r"no max/min row"):
+        parse_report_aggregates(_aggregate_fixture(tmp_path, md), 2024)
+
+
+def test_aggregate_category_row_with_too_few_values_raises(tmp_path):
+    md = ("Tabel 8. Nilai Indeks Kematangan SPBE per Kategori Instansi\n\n"
+          "| Deskripsi | Nasional | Kementerian | LPNK |\n|---|---|---|---|\n"
+          "| SPBE | 2,79 | 3,66 |\n")
+    with pytest.raises(SPBEError, match=r"expected 3 values, found 2"):
+        parse_report_aggregates(_aggregate_fixture(tmp_path, md), 2024)
