@@ -11,6 +11,8 @@ institution × evaluation year × source) and returns tidy DataFrames:
   rank-biserial, bootstrap CI of the difference in medians), one tidy row per test;
 - :func:`province_spread` — the gap between a province's kabupaten/kota and how the province
   government itself scores;
+- :func:`province_own_position` — per year, how many provincial governments score above the
+  median of their kabupaten/kota, and how many above all of them;
 - :func:`rank_within_province` — "8th in Jawa Timur": rank among peers in the province;
 - :func:`province_coverage` — how many of a province's kabupaten/kota were evaluated at all.
 
@@ -45,6 +47,7 @@ __all__ = [
     "pairwise_mann_whitney",
     "group_differences",
     "province_spread",
+    "province_own_position",
     "rank_within_province",
     "province_coverage",
 ]
@@ -201,8 +204,10 @@ def group_summary(
     Columns: ``year``, ``group_by`` (``all``/``type``/``island_group``/``province``), ``group``,
     ``n``, ``mean_index``, ``median_index``, ``sd_index`` (ddof=1), ``min_index``, ``max_index``,
     ``iqr_index``, ``gini_index``, ``share_kurang`` … ``share_memuaskan`` (shares of the predicate
-    *as printed*), ``share_baik_or_better`` and ``mean_D1`` … ``mean_D4`` (means over the rows
-    where the domain is known; D4 does not exist under the 2018 framework).
+    *as printed*), ``share_baik_or_better``, ``mean_D1`` … ``mean_D4`` (means over the rows
+    where the domain is known; D4 does not exist under the 2018 framework) and ``highest_domain`` /
+    ``lowest_domain`` (the domain with the highest / lowest of those means; first on ties; NA when
+    no domain is known).
     Central bodies have no province or island group and appear only under ``all`` and ``type``.
     """
     df = _only_types(select_source(results, source_kind), types)
@@ -231,6 +236,15 @@ def group_summary(
         out["share_baik_or_better"] = shares[["Baik", "Sangat Baik", "Memuaskan"]].sum(axis=1).reindex(out.index)
         for d in domains:
             out[f"mean_{d}"] = grp[d].mean()
+        if domains:
+            means = out[[f"mean_{d}" for d in domains]]
+            known = means.notna().any(axis=1)
+            arr = means.to_numpy(dtype=float)
+            names = np.array(domains, dtype=object)
+            filled_hi = np.where(np.isnan(arr), -np.inf, arr)
+            filled_lo = np.where(np.isnan(arr), np.inf, arr)
+            out["highest_domain"] = pd.Series(names[filled_hi.argmax(axis=1)], index=out.index).where(known)
+            out["lowest_domain"] = pd.Series(names[filled_lo.argmin(axis=1)], index=out.index).where(known)
         out = out.reset_index()
         out.insert(1, "group_by", g)
         parts.append(out)
@@ -480,10 +494,13 @@ def province_spread(results: pd.DataFrame, source_kind: str | None = "official_r
 
     One row per year × province: ``n`` (kabupaten + kota), ``mean_local``, ``median_local``,
     ``min_index``, ``max_index``, ``range_index``, ``iqr_index``, ``gini_index``, the names of the
-    lowest and highest local government (first alphabetically on ties), ``province_own_index``
-    (the Pemerintah Provinsi itself; NA if not in the data) and ``province_own_rank`` — its rank
-    among its own kabupaten/kota plus itself (1 = highest; ties take the best rank, i.e. 1 + the
-    number of kab/kota strictly above it), out of ``n + 1``. Sorted by year, then widest range.
+    lowest and highest local government (first alphabetically on ties) with their predicates as
+    printed (``lowest_predicate``, ``highest_predicate``), ``province_own_index`` and
+    ``province_own_predicate`` (the Pemerintah Provinsi itself; NA if not in the data),
+    ``province_above_local_median`` (nullable bool: own index strictly above ``median_local``) and
+    ``province_own_rank`` — its rank among its own kabupaten/kota plus itself (1 = highest, i.e.
+    at least as high as every kabupaten/kota; ties take the best rank, i.e. 1 + the number of
+    kab/kota strictly above it), out of ``n_ranked = n + 1``. Sorted by year, then widest range.
     """
     df = select_source(results, source_kind)
     for c in ("province_code", "province_name", "institution_name"):
@@ -500,9 +517,11 @@ def province_spread(results: pd.DataFrame, source_kind: str | None = "official_r
     out["iqr_index"] = g.agg(_iqr)
     out["gini_index"] = g.agg(gini)
     srt = local.sort_values(keys + ["index", "institution_name"], ascending=[True, True, True, True])
-    out["lowest"] = srt.groupby(keys)["institution_name"].first()
+    lo = srt.groupby(keys)[["institution_name", "predicate"]].first()
+    out["lowest"], out["lowest_predicate"] = lo["institution_name"], lo["predicate"]
     srt_hi = local.sort_values(keys + ["index", "institution_name"], ascending=[True, True, False, True])
-    out["highest"] = srt_hi.groupby(keys)["institution_name"].first()
+    hi = srt_hi.groupby(keys)[["institution_name", "predicate"]].first()
+    out["highest"], out["highest_predicate"] = hi["institution_name"], hi["predicate"]
     names = reg.groupby(keys)[["province_name"] + (["island_group"] if "island_group" in reg else [])].first()
     out = out.join(names)
     own = reg[reg["institution_type"] == "provinsi"]
@@ -510,8 +529,11 @@ def province_spread(results: pd.DataFrame, source_kind: str | None = "official_r
         dup = own[own.duplicated(keys, keep=False)].iloc[0]
         raise SPBEError("more than one provincial government in a province and year",
                         row=str(dup["institution_id"]), field="province_code")
+    own_pred = own.set_index(keys)["predicate"].rename("province_own_predicate")
     own = own.set_index(keys)["index"].rename("province_own_index")
-    out = out.join(own)
+    out = out.join(own).join(own_pred)
+    out["province_above_local_median"] = (out["province_own_index"] > out["median_local"]).astype("boolean").where(
+        out["province_own_index"].notna())
     merged = local.join(own, on=keys)
     above = (merged["index"] > merged["province_own_index"]).groupby([merged["year"], merged["province_code"]]).sum()
     out["province_own_rank"] = (above.reindex(out.index) + 1).where(out["province_own_index"].notna())
@@ -521,6 +543,35 @@ def province_spread(results: pd.DataFrame, source_kind: str | None = "official_r
     front = ["year", "province_code", "province_name"] + (["island_group"] if "island_group" in out else [])
     out = out[front + [c for c in out.columns if c not in front]]
     return out.sort_values(["year", "range_index", "province_code"], ascending=[True, False, True], ignore_index=True)
+
+
+def province_own_position(spread: pd.DataFrame) -> pd.DataFrame:
+    """Per year, how the provincial governments sit among their own kabupaten/kota.
+
+    ``spread`` is :func:`province_spread` output; provinces without a provincial-government row are
+    left out. Columns: ``year``, ``n_provinces`` (with an own index), ``n_above_local_median``
+    (``province_above_local_median``), ``n_ranked_first`` (``province_own_rank == 1``) and the
+    shares ``share_above_local_median``, ``share_ranked_first``.
+    """
+    need = {"year", "province_own_index", "province_above_local_median", "province_own_rank"}
+    if not need <= set(spread.columns):
+        missing = sorted(need - set(spread.columns))
+        raise SPBEError(f"spread lacks column(s) {missing}; use province_spread output", field=missing[0])
+    own = spread[spread["province_own_index"].notna()]
+    if own.empty:
+        raise SPBEError("no province has a provincial-government index", field="province_own_index")
+    work = pd.DataFrame({
+        "year": own["year"].astype(int),
+        "above": own["province_above_local_median"].astype(bool),
+        "first": (own["province_own_rank"] == 1).astype(bool),
+    })
+    g = work.groupby("year", sort=True)
+    out = pd.DataFrame({"n_provinces": g.size(), "n_above_local_median": g["above"].sum(),
+                        "n_ranked_first": g["first"].sum()})
+    out = out.astype(int)
+    out["share_above_local_median"] = out["n_above_local_median"] / out["n_provinces"]
+    out["share_ranked_first"] = out["n_ranked_first"] / out["n_provinces"]
+    return out.reset_index()
 
 
 def rank_within_province(

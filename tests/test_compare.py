@@ -218,12 +218,61 @@ def test_province_spread_exact():
     assert (jt["lowest"], jt["highest"]) == ("Kab. A", "Kota C")
     assert jt["province_own_index"] == 3.6
     assert jt["province_own_rank"] == 2 and jt["n_ranked"] == 5  # only Kota C (4.4) is above
+    assert (jt["lowest_predicate"], jt["highest_predicate"]) == ("Cukup", "Memuaskan")
+    assert jt["province_own_predicate"] == "Sangat Baik"
+    assert jt["median_local"] == pytest.approx(3.0)
+    assert jt["province_above_local_median"] == True  # 3.6 > median 3.0  # noqa: E712
     ntb = sp[(sp["year"] == 2024) & (sp["province_code"] == "52")].iloc[0]
     assert (ntb["n"], ntb["range_index"], ntb["gini_index"], ntb["province_own_rank"]) == (1, 0.0, 0.0, 1)
+    assert ntb["province_above_local_median"] == True  # 2.5 > 1.5  # noqa: E712
     old = sp[sp["year"] == 2023].iloc[0]
     assert pd.isna(old["province_own_index"]) and pd.isna(old["province_own_rank"])
+    assert pd.isna(old["province_above_local_median"]) and pd.isna(old["province_own_predicate"])
+    assert sp["province_above_local_median"].dtype == "boolean"
     # sorted by widest gap first within a year
     assert list(sp[sp["year"] == 2024]["province_code"]) == ["35", "52"]
+
+
+def test_province_above_local_median_is_strict():
+    df = tiny_panel()
+    # provincial government of Jawa Timur tied with the local median (3.0): not above, and rank 2
+    df.loc[df["institution_id"] == "p35", ["index", "predicate"]] = (3.0, "Baik")
+    sp = C.province_spread(df)
+    jt = sp[(sp["year"] == 2024) & (sp["province_code"] == "35")].iloc[0]
+    assert jt["province_above_local_median"] == False  # noqa: E712
+    assert jt["province_own_rank"] == 2  # only Kota C (4.4) is strictly above; ties take the better rank
+
+
+def test_province_own_position_counts():
+    df = tiny_panel()
+    sp = C.province_spread(df)
+    pos = C.province_own_position(sp)
+    assert list(pos.columns) == ["year", "n_provinces", "n_above_local_median", "n_ranked_first",
+                                 "share_above_local_median", "share_ranked_first"]
+    # 2023 has no provincial government rows, so only 2024 appears
+    assert pos["year"].tolist() == [2024]
+    r = pos.iloc[0]
+    # Jawa Timur: 3.6 > median 3.0 but below Kota C; NTB: 2.5 above its only kabupaten (1.5)
+    assert (r["n_provinces"], r["n_above_local_median"], r["n_ranked_first"]) == (2, 2, 1)
+    assert r["share_ranked_first"] == pytest.approx(0.5)
+    # Jawa Timur's provincial government drops below the median: one fewer above it
+    df.loc[df["institution_id"] == "p35", ["index", "predicate"]] = (2.4, "Cukup")
+    r = C.province_own_position(C.province_spread(df)).iloc[0]
+    assert (r["n_above_local_median"], r["n_ranked_first"]) == (1, 1)
+    with pytest.raises(SPBEError, match="province_spread"):
+        C.province_own_position(sp.drop(columns="province_above_local_median"))
+    with pytest.raises(SPBEError, match="provincial-government"):
+        C.province_own_position(sp[sp["year"] == 2023])
+
+
+def test_group_summary_highest_lowest_domain():
+    df = tiny_panel()
+    s = C.group_summary(df)
+    # D1 = index + 0.5 > D2 = index − 0.5 in every row of the tiny panel
+    assert set(s["highest_domain"]) == {"D1"} and set(s["lowest_domain"]) == {"D2"}
+    df.loc[df["institution_type"] == "kementerian", "D2"] = 4.9
+    k = _row(C.group_summary(df), 2024, "type", "kementerian")
+    assert (k["highest_domain"], k["lowest_domain"]) == ("D2", "D1")
 
 
 def test_rank_within_province_ties_min_method():
