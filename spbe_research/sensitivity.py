@@ -38,6 +38,7 @@ __all__ = [
     "weight_sobol",
     "draw_weights",
     "competition_ranks",
+    "distance_to_edge",
     "PREDICATES",
     "PREDICATE_EDGES",
 ]
@@ -51,6 +52,15 @@ _SUM_TOL = 1e-6
 def _band(x: np.ndarray) -> np.ndarray:
     """Predicate code 0..4 (index into :data:`PREDICATES`) of each (already rounded) index value."""
     return np.searchsorted(PREDICATE_EDGES, x, side="right").astype(np.int8)
+
+
+def distance_to_edge(x) -> np.ndarray:
+    """Distance (index points) from each index value to the nearest predicate band edge (1.8, 2.6, 3.5, 4.2).
+
+    Computed on the unrounded index and rounded to 1e-9 like the indices themselves; 0 on an edge.
+    """
+    x = np.asarray(x, dtype=float)
+    return np.round(np.abs(x[..., None] - PREDICATE_EDGES).min(axis=-1), _DECIMALS)
 
 
 def competition_ranks(x: np.ndarray) -> np.ndarray:
@@ -338,6 +348,7 @@ def weight_uncertainty(domains: pd.DataFrame, framework, n_draws: int = 10_000, 
             "rank_p05": q05,
             "rank_p95": q95,
             "nominal_predicate": pd.Categorical.from_codes(nom_band, categories=list(PREDICATES), ordered=True),
+            "distance_to_edge": distance_to_edge(nominal),
             "p_keep_predicate": p_keep,
             "p_rank_change": (shift > 0).mean(axis=0),
         },
@@ -370,7 +381,8 @@ def _weight_uncertainty_loop(domains: pd.DataFrame, framework, weights) -> pd.Da
     R = np.array(all_ranks)
     q = np.quantile(R, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
     out = pd.DataFrame({"nominal_index": nominal, "nominal_rank": nom_rank, "median_rank": q[1], "rank_p05": q[0],
-                        "rank_p95": q[2], "p_keep_predicate": keep / len(w)}, index=m.index)
+                        "rank_p95": q[2], "p_keep_predicate": keep / len(w),
+                        "distance_to_edge": [min(abs(v - e) for e in PREDICATE_BANDS) for v in nominal]}, index=m.index)
     out.attrs["rs"] = float(np.mean(rs))
     return out
 

@@ -8,6 +8,7 @@ from spbe_research.scoring import predicate
 from spbe_research.sensitivity import (
     _weight_uncertainty_loop,
     competition_ranks,
+    distance_to_edge,
     draw_weights,
     weight_sobol,
     weight_uncertainty,
@@ -55,6 +56,28 @@ def test_hand_example_ranks_by_hand():
     np.testing.assert_allclose(t["p_rank_change"], [0.5, 0.75, 0.75])
     assert r.method == "explicit"
     pd.testing.assert_frame_equal(r.draws, HAND_W)
+
+
+def test_distance_to_edge_by_hand():
+    # HAND's nominal indices 2.43, 2.455, 2.3425 are all Cukup; nearest edges 2.6, 2.6, 2.6
+    t = weight_uncertainty(HAND, "2020", weights=HAND_W).table
+    np.testing.assert_allclose(t["distance_to_edge"], [0.17, 0.145, 0.2575], atol=1e-12)
+    assert list(t.columns).index("distance_to_edge") == list(t.columns).index("nominal_predicate") + 1
+    # on an edge, between edges, below the first and above the last edge
+    np.testing.assert_allclose(distance_to_edge([1.8, 2.6, 3.0, 0.5, 5.0, 3.85, 4.2 - 1e-12]),
+                               [0, 0, 0.4, 1.3, 0.8, 0.35, 0], atol=1e-12)
+    assert distance_to_edge(np.array([[1.0, 4.0]])).shape == (1, 2)
+
+
+def test_predicate_can_only_change_within_the_largest_index_move():
+    # a predicate changes in some draw only if the index moved by at least distance_to_edge in that draw
+    d = synthetic_domains(n=400, decimals=2)
+    r = weight_uncertainty(d, "2020", n_draws=400, concentration=50, seed=2)
+    t = r.table
+    moved = np.abs(r.indices - t["nominal_index"].to_numpy()[None, :]).max(axis=0)
+    changed = (t["p_keep_predicate"] < 1).to_numpy()
+    assert changed.any() and (~changed).any()
+    assert (t["distance_to_edge"].to_numpy()[changed] <= moved[changed] + 1e-9).all()
 
 
 def test_hand_example_array_weights_same_as_frame():
