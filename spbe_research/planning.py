@@ -165,6 +165,14 @@ def _dp(units: np.ndarray, step_cost: np.ndarray, current: np.ndarray, level_min
     return steps
 
 
+def _domain_names(fw, ind: pd.DataFrame):
+    """English theme of each indicator's domain (``name_en``: policy, governance, management, services), or NA."""
+    domains = getattr(fw, "domains", None)
+    if "domain" not in ind.columns or domains is None or "name_en" not in domains.columns:
+        return pd.NA
+    return ind["domain"].map(domains.set_index("domain")["name_en"]).to_numpy()
+
+
 def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
     """The fewest (or cheapest) indicator-level increases that lift one institution to ``target``.
 
@@ -179,7 +187,8 @@ def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
         steps not listed are forbidden). ``inf`` forbids a step.
 
     Returns one row per indicator to raise, sorted by gain (largest first): ``indicator``, ``name``,
-    ``aspect``, ``domain``, ``current_level``, ``new_level``, ``steps``, ``gain`` (index points),
+    ``aspect``, ``domain``, ``domain_name`` (the domain's theme in English, e.g. "SPBE services", which is
+    D3 in 5/2018 and D4 in 59/2020), ``current_level``, ``new_level``, ``steps``, ``gain`` (index points),
     ``gain_per_step``, ``cost``. ``attrs`` holds ``start_index``, ``final_index``, ``start_predicate``,
     ``final_predicate``, ``target_index``, ``total_steps``, ``total_cost``, ``framework``.
     An unreachable target raises :class:`SPBEError`.
@@ -211,6 +220,7 @@ def plan_target(levels, framework, target, costs=None) -> pd.DataFrame:
         "name": ind["name"] if "name" in ind.columns else ind["indicator"].astype(str),
         "aspect": ind["aspect"] if "aspect" in ind.columns else pd.NA,
         "domain": ind["domain"] if "domain" in ind.columns else pd.NA,
+        "domain_name": _domain_names(fw, ind),
         "current_level": current,
         "new_level": new,
         "steps": steps.astype(np.int64),

@@ -120,8 +120,9 @@ def test_plan_from_synthetic_profile_to_3_00():
     assert a["total_steps"] == 30
     assert a["final_index"] == pytest.approx(3.015)
     assert a["final_predicate"] == "Baik"
-    assert list(plan.columns) == ["indicator", "name", "aspect", "domain", "current_level", "new_level", "steps",
-                                  "gain", "gain_per_step", "cost"]
+    assert list(plan.columns) == ["indicator", "name", "aspect", "domain", "domain_name", "current_level",
+                                  "new_level", "steps", "gain", "gain_per_step", "cost"]
+    assert set(plan["domain_name"]) == {"SPBE services"}
     assert set(plan.loc[plan["gain_per_step"] == 0.03, "indicator"]) == {"42", "43", "44", "45", "46", "47"}
     assert plan["gain"].is_monotonic_decreasing
     # applying the plan and scoring gives the promised index
@@ -247,3 +248,42 @@ def test_best_index_with_steps_vs_brute_force(case, k):
                for new in itertools.product(*[range(c, hi + 1) for c in current])
                if sum(n - c for n, c in zip(new, current)) <= k)
     assert best_index_with_steps({str(i + 1): c for i, c in enumerate(current)}, fw, k) == pytest.approx(best)
+
+
+def test_plan_domain_name_follows_the_theme_not_the_code():
+    # services are D3 in 5/2018 and D4 in 59/2020; management (D3) exists only in 59/2020
+    fw18 = get_framework("2018")
+    p18 = plan_target(pd.Series(0, index=fw18.indicators["indicator"]), "2018", 0.1)
+    assert set(p18["domain"]) == {"D3"} and set(p18["domain_name"]) == {"SPBE services"}
+    fw20 = get_framework("2020")
+    lv = pd.Series(1, index=fw20.indicators["indicator"])
+    q = plan_target(lv, "2020", 1.5, costs={c: (1.0 if 21 <= int(c) <= 31 else np.inf) for c in lv.index})
+    assert set(q["domain"]) == {"D3"} and set(q["domain_name"]) == {"SPBE management"}
+    # a framework-like object without domains: no theme
+    toy = plan_target({"1": 1, "2": 1}, toy_framework([50.0, 50.0]), 1.5)
+    assert toy["domain_name"].isna().all()
+
+
+def test_plot_plan_colours_by_theme_across_frameworks():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from spbe_research.plotting.sensitivity import _THEME_COLORS, plot_gain_per_step, plot_plan
+
+    fw18 = get_framework("2018")
+    p18 = plan_target(pd.Series(0, index=fw18.indicators["indicator"]), "2018", 0.1)  # services = D3 in 2018
+    p20 = plan_target(_kendari_like(), "2020", 3.0)  # services = D4 in 2020
+    for plan, code in ((p18, "D3"), (p20, "D4")):
+        for frame in (plan, plan.drop(columns="domain_name")):  # column, or looked up from attrs["framework"]
+            ax = plot_plan(frame)
+            assert {to_hex(b.get_facecolor()) for b in ax.patches} == {_THEME_COLORS["SPBE services"]}
+            assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{code} SPBE services"]
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+            plt.close(ax.figure)
+    ax = plot_gain_per_step({"2020": gain_per_step("2020")})
+    assert max(b.get_height() for b in ax.patches) == pytest.approx(0.03)  # index points, not hundredths
+    assert "index points" in ax.get_ylabel() and "0.01" not in ax.get_ylabel()
+    plt.close(ax.figure)

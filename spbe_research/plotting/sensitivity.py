@@ -108,28 +108,49 @@ def plot_sobol(sobol: pd.DataFrame, output: str = "R_S", ax=None, title: str | N
     return ax
 
 
-_DOMAIN_COLORS = {"D1": "#8172b3", "D2": "#4c72b0", "D3": "#55a868", "D4": "#dd8452"}
+#: one colour per domain theme (``name_en`` of the framework's domains), shared by both frameworks:
+#: domain codes differ between them (services are D3 in 5/2018 and D4 in 59/2020).
+_THEME_COLORS = {"Internal SPBE policy": "#8172b3", "SPBE governance": "#4c72b0", "SPBE management": "#55a868",
+                 "SPBE services": "#dd8452"}
+_OTHER = "#999999"
+
+
+def _plan_themes(plan: pd.DataFrame) -> pd.Series:
+    """The domain theme of each plan row: its ``domain_name`` column, else looked up from ``attrs["framework"]``."""
+    if "domain_name" in plan.columns and plan["domain_name"].notna().all():
+        return plan["domain_name"].astype(str)
+    from ..errors import SPBEError
+    from ..frameworks import get_framework
+
+    try:
+        names = get_framework(plan.attrs.get("framework")).domains.set_index("domain")["name_en"]
+    except (SPBEError, TypeError, KeyError):  # no (known) framework: fall back to the domain codes
+        return plan["domain"].astype(str)
+    return plan["domain"].map(names).fillna(plan["domain"]).astype(str)
 
 
 def plot_plan(plan: pd.DataFrame, ax=None, title: str | None = None):
-    """Index points gained per indicator in a :func:`~spbe_research.planning.plan_target` plan, coloured by domain."""
+    """Index points gained per indicator in a :func:`~spbe_research.planning.plan_target` plan.
+
+    Bars are coloured by the domain's theme (policy, governance, management, services), the same colours as
+    :func:`plot_gain_per_step`, so that a 5/2018 plan's services (D3) and a 59/2020 plan's services (D4) match.
+    """
     ax = _ax(ax, figsize=(9, max(3.0, 0.3 * len(plan) + 1)))
     y = np.arange(len(plan))
-    ax.barh(y, plan["gain"], color=[_DOMAIN_COLORS.get(d, "#999999") for d in plan["domain"]], edgecolor=_EDGE)
+    themes = _plan_themes(plan)
+    ax.barh(y, plan["gain"], color=[_THEME_COLORS.get(t, _OTHER) for t in themes], edgecolor=_EDGE)
     ax.set_yticks(y, [f"{i} ({c}→{n})" for i, c, n in zip(plan["indicator"], plan["current_level"], plan["new_level"])])
     ax.invert_yaxis()
-    ax.set_xlabel("index points gained")
+    ax.set_xlabel("index points gained (SPBE index, 0–5 scale)")
     ax.set_ylabel("indicator (current → new level)")
     a = plan.attrs
     ax.set_title(title or f"Plan: {a.get('start_index', float('nan')):.2f} → {a.get('final_index', float('nan')):.3f} "
                           f"in {a.get('total_steps', '?')} level steps")
-    present = [d for d in _DOMAIN_COLORS if d in set(plan["domain"])]
-    ax.legend(handles=[Patch(facecolor=_DOMAIN_COLORS[d], label=d) for d in present], title="domain", loc="lower right")
+    codes = plan["domain"].astype(str).groupby(themes.to_numpy(), sort=False).first()
+    present = [t for t in _THEME_COLORS if t in codes.index] + [t for t in codes.index if t not in _THEME_COLORS]
+    ax.legend(handles=[Patch(facecolor=_THEME_COLORS.get(t, _OTHER), edgecolor=_EDGE, label=f"{codes[t]} {t}")
+                       for t in present], title="domain", loc="lower right")
     return ax
-
-
-_THEME_COLORS = {"Internal SPBE policy": "#8172b3", "SPBE governance": "#4c72b0", "SPBE management": "#55a868",
-                 "SPBE services": "#dd8452"}
 
 
 def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
@@ -144,14 +165,14 @@ def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
     ticks, labels = [], []
     for label, g in tables.items():
         x = offset + np.arange(len(g))
-        ax.bar(x, g["gain_per_step"] * 100, color=[_THEME_COLORS.get(d, "#999999") for d in g["domain_name"]],
+        ax.bar(x, g["gain_per_step"], color=[_THEME_COLORS.get(d, _OTHER) for d in g["domain_name"]],
                edgecolor=_EDGE, linewidth=0.3)
         ticks.append(offset + (len(g) - 1) / 2)
         labels.append(label)
         offset += len(g) + 4
     ax.set_xticks(ticks, labels)
     ax.set_xlabel("indicators, largest step value first, per framework")
-    ax.set_ylabel("index points per level step (× 0.01)")
+    ax.set_ylabel("SPBE index points (0–5 scale) per level step")
     ax.set_title(title or "Where one level step pays off most")
     ax.legend(handles=[Patch(facecolor=c, label=d) for d, c in _THEME_COLORS.items()], title="domain")
     return ax
