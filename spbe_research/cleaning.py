@@ -121,11 +121,11 @@ QUALITY_FLAGS: dict[str, str] = {
     "on_threshold": "printed index equals a predicate threshold (1.80/2.60/3.50/4.20); "
     "the predicate depends on the unrounded index and is checked against "
     "index_recomputed (or the recovered interval)",
-    "predicate_unrounded": "on_threshold row whose predicate follows the unrounded index "
-    "(index_recomputed) and not the printed, rounded index (e.g. 1.80 → Kurang)",
-    "predicate_rounded": "on_threshold row whose predicate follows the printed, rounded "
-    "index although index_recomputed lies on the other side of the threshold (the "
-    "recomputation itself is uncertain by up to ±0.005·Σw of rounded domains)",
+    "predicate_unrounded": "on_threshold row printed with the lower predicate (e.g. 1.80 → Kurang): "
+    "the predicate was set on the unrounded index, just below the edge",
+    "predicate_rounded": "on_threshold row printed with the upper predicate although every index "
+    "consistent with the printed values (±0.005 of the printed and of the recomputed index) lies "
+    "below the edge: the predicate was set on the rounded index",
     "predicate_mismatch": "printed predicate disagrees with the printed index and, for "
     "on_threshold rows, also with the unrounded recomputed index",
 }
@@ -695,17 +695,20 @@ def parse_report(path, year: int) -> pd.DataFrame:
             continue
         p_rounded = predicate_of(I)
         if on:
-            # the predicate may be set on the unrounded index (within ±0.005 of the
-            # printed one): compare with the unrounded recomputed index if available,
-            # else accept either side of the threshold.
+            # The true index lies within ±0.005 of the printed index and (rounded domains, Σw = 1)
+            # within ±0.005 of the recomputed one. The lower predicate proves banding on the unrounded
+            # index; the upper one proves banding on the rounded index only if the whole interval
+            # lies below the edge — otherwise it fits either rule.
+            h = ROUNDING_HALF_WIDTH
+            lo, hi = I - h, I + h
             if not math.isnan(R):
-                p_unrounded = predicate_of(R)
-            else:
-                lo_p, hi_p = predicate_of(I - ROUNDING_HALF_WIDTH), predicate_of(I)
-                p_unrounded = P if P in (lo_p, hi_p) else lo_p
-            ok = P in (p_rounded, p_unrounded)
-            if ok and p_rounded != p_unrounded:
-                fl.append("predicate_unrounded" if P == p_unrounded else "predicate_rounded")
+                lo, hi = max(lo, R - h), min(hi, R + h)
+            p_lower = predicate_of(I - h)
+            ok = (P == p_rounded and lo <= hi) or (P == p_lower and lo < I)
+            if ok and P == p_lower and P != p_rounded:
+                fl.append("predicate_unrounded")
+            elif ok and P == p_rounded and hi < I:
+                fl.append("predicate_rounded")
         else:
             ok = P == p_rounded
         if not ok:

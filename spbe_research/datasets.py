@@ -48,13 +48,20 @@ REPORTS = {
            "KemenPANRB (2025). Laporan Pelaksanaan Evaluasi SPBE 2024"),
 }
 NATIONAL_RAW = "frameworks/spbe_national_index.csv"
+#: Report cells lost or garbled in the PDF→Markdown conversion, checked by hand against the raw files
+#: (year, line in the Markdown file, field). Any other lost cell stops the build.
+KNOWN_LOST_CELLS = {
+    (2024, 853, "D1"),   # Kementerian Pertanian: D1 cell empty
+    (2024, 854, "D1"),   # Kementerian ESDM: D1 cell empty
+    (2024, 1406, "D1"),  # Provinsi Jawa Timur: D1 cell reads ",60"
+}
 MANIFEST = "MANIFEST.sha256"
 
 RESULT_COLUMNS = [
     "institution_id", "institution_name", "institution_type", "province_code", "province_name", "island_group",
     "year", "framework", "source_kind", "stage", "D1", "D2", "D3", "D4", "index", "predicate",
     "garbled_text", "recovered_field", "recovered_value", "recovered_low", "recovered_high", "recovered_candidates",
-    "recovery_method", "quality_flags", "name_as_published", "match_method", "source", "source_table", "source_line", "source_row",
+    "recovery_method", "quality_flags", "name_as_published", "name_clean", "match_method", "source", "source_table", "source_line", "source_row",
 ]
 INSTITUTION_TYPES = ("kementerian", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
 
@@ -160,7 +167,8 @@ def _official_rows(raw: Path) -> pd.DataFrame:
             "stage": "official", **{d: rows[d] for d in ("D1", "D2", "D3", "D4", "index", "predicate")},
             **{c: rows[c] for c in ("garbled_text", "recovered_field", "recovered_value", "recovered_low",
                                     "recovered_high", "recovered_candidates", "recovery_method", "quality_flags")},
-            "name_as_published": rows["name_clean"],
+            "name_as_published": rows["name_raw"].str.replace(r"<br\s*/?>", " ", regex=True).str.split().str.join(" "),
+            "name_clean": rows["name_clean"],
             "source": citation + ", " + rows["source_table"],
             "source_table": rows["source_table"], "source_line": rows["source_line"], "source_row": rows["source_row"],
         }))
@@ -172,9 +180,15 @@ def _press_rows(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     p = press.load_press_scores(raw / "press" / "spbe_scores_from_press.csv").reset_index(drop=True)
     m = _match(p["institution"], type_hint=p["institution_type"].tolist(), province_hint=p["province"].tolist(),
                year=p["year"].astype(int).tolist(), strict=False, what="data/raw/press/spbe_scores_from_press.csv")
-    flags = np.where(p["conflict"], "press_conflict", "")
-    flags = np.where(m["match_method"] == "unmatched", np.char.add(flags.astype(str), ";unmatched").astype(str), flags)
-    flags = pd.Series(flags).str.strip(";")
+    # Conflicts are judged per institution (id), not per spelling: two pages giving different
+    # values — or different predicates — for the same institution and year.
+    ids = m["institution_id"].fillna("unmatched:" + p["institution"])
+    key = pd.DataFrame({"id": ids, "year": p["year"]})
+    n_index = p.groupby([key["id"], key["year"]])["index"].transform("nunique")
+    n_pred = p.groupby([key["id"], key["year"]])["predicate"].transform("nunique")
+    conflict = (n_index > 1) | (n_pred > 1)
+    flags = pd.Series(np.where(conflict, "press_conflict", ""), dtype=object)
+    flags = flags.where(m["match_method"] != "unmatched", (flags + ";unmatched").str.strip(";"))
     years = p["year"].astype(int)
     rows = pd.DataFrame({
         **{c: m[c] for c in ("institution_id", "institution_name", "institution_type", "province_code",
@@ -183,7 +197,7 @@ def _press_rows(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         "source_kind": "press", "stage": p["stage"],
         "D1": np.nan, "D2": np.nan, "D3": np.nan, "D4": np.nan, "index": p["index"], "predicate": p["predicate"],
         "garbled_text": pd.NA, "recovered_field": pd.NA, "recovered_value": np.nan, "recovered_low": np.nan,
-        "recovered_high": np.nan, "recovered_candidates": pd.NA, "recovery_method": pd.NA, "quality_flags": flags, "name_as_published": p["institution"],
+        "recovered_high": np.nan, "recovered_candidates": pd.NA, "recovery_method": pd.NA, "quality_flags": flags, "name_as_published": p["institution"], "name_clean": p["institution"],
         "source": p["source_url"], "source_table": "press/spbe_scores_from_press.csv", "source_line": pd.NA,
         "source_row": p["source_row"],
     })
@@ -272,6 +286,17 @@ def validate_results(res: pd.DataFrame) -> None:
         raise SPBEError(f"unknown predicate {pred[~pred.isin(PREDICATES)].iloc[0]!r}", file=where, field="predicate")
     if off["index"].isna().any():
         raise SPBEError("an official row has no index", file=where, field="index")
+    if off["predicate"].isna().any():
+        r = off[off["predicate"].isna()].iloc[0]
+        raise SPBEError("an official row has no readable predicate", file=r["source_table"], row=r["source_line"], field="predicate")
+    lost = off["quality_flags"].str.contains(r"(?:^|;)(?:d[1-4]|index|predicate)_(?:missing|garbled)(?:;|$)")
+    for _, r in off[lost].iterrows():  # error path and a handful of rows: the known conversion defects
+        fields = {f.split("_")[0].upper() for f in r["quality_flags"].split(";") if f.endswith(("_missing", "_garbled"))}
+        for field in fields:
+            if (r["year"], int(r["source_line"]), field) not in KNOWN_LOST_CELLS:
+                raise SPBEError("a report cell is lost or unreadable and is not a known conversion defect "
+                                "(check the raw file, then list it in datasets.KNOWN_LOST_CELLS)",
+                                file=REPORTS[r["year"]][0], row=int(r["source_line"]), field=field)
 
 
 # --- writing --------------------------------------------------------------------------------------------

@@ -201,3 +201,28 @@ def test_datapackage_validation_catches_bad_values(built, tmp_path):
     (tmp_path / "p" / "results.csv").write_text("\n".join(res) + "\n")
     with pytest.raises(SPBEError, match="datapackage validation"):
         datapackage.validate(tmp_path / "p" / "datapackage.json")
+
+
+def test_an_unlisted_lost_cell_stops_the_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "KNOWN_LOST_CELLS", datasets.KNOWN_LOST_CELLS - {(2024, 1406, "D1")})
+    with pytest.raises(SPBEError, match=r"lost or unreadable.*20250313_Laporan_Pelaksanaan_Evaluasi_SPBE_2024.md.*row 1406.*field 'D1'"):
+        datasets.build(tmp_path, progress=False)
+    assert not any(tmp_path.iterdir())
+
+
+def test_published_name_is_kept_beside_the_repaired_one(results):
+    batam = results[(results.institution_id == "P.4045") & (results.year == 2023)
+                    & (results.source_kind == "official_report")].iloc[0]
+    assert batam.name_as_published.startswith("Badan Pengusahaan Badan Pengusahaan")
+    assert not batam.name_clean.startswith("Badan Pengusahaan Badan Pengusahaan")
+    assert "name_repaired" in batam.quality_flags
+
+
+def test_press_conflicts_are_judged_per_institution(results):
+    press = results[results.source_kind == "press"]
+    conflicted = press[press.quality_flags.str.contains("press_conflict")]
+    assert sorted(conflicted.groupby(["institution_name", "year"]).size().index.tolist()) == [
+        ("Kabupaten Luwu Utara", 2021), ("Kabupaten Sragen", 2022), ("Kabupaten Tanggamus", 2022), ("Kota Bandar Lampung", 2022)]
+    # two spellings of one ministry with the same value are not a conflict
+    komdigi = press[(press.institution_id == "P.3018") & (press.year == 2024)]
+    assert len(komdigi) == 2 and komdigi["index"].nunique() == 1 and not komdigi.quality_flags.str.contains("conflict").any()
