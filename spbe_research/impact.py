@@ -36,15 +36,20 @@ __all__ = [
     "shift_share",
     "national_mechanical",
     "national_decomposition",
+    "decomposition_summary",
     "switch_pairs",
     "year_pairs",
     "paired_change_tests",
     "predicate_transitions",
+    "transition_summary",
+    "transition_matrix",
     "rank_stability",
     "domain_contributions",
     "synthetic_profiles_2018",
     "map_profiles_to_2020",
     "simulate_switch",
+    "simulation_seeds",
+    "indicators_without_predecessor",
     "NEW_INDICATOR_RULES",
     "SCALE_RULES",
 ]
@@ -77,13 +82,29 @@ def concept_levels(row: pd.Series | dict, framework) -> pd.Series:
 # shift-share decomposition
 # ---------------------------------------------------------------------------------------------
 
-def shift_share(levels_a: pd.Series, weights_a: pd.Series, levels_b: pd.Series, weights_b: pd.Series) -> pd.DataFrame:
+def shift_share(levels_a: pd.Series, weights_a: pd.Series, levels_b: pd.Series, weights_b: pd.Series,
+                baseline: str | float = "zero") -> pd.DataFrame:
     """Exact additive decomposition of ``I_b - I_a`` where ``I = Σ_k w_k L_k``.
 
     Components are keyed by concept. For components present in both periods the symmetric
-    (Bennet) split ``Δ(wL) = w̄ ΔL + L̄ Δw`` (bars = mean of the two periods) gives a *level*
-    part and a *weight* part with no residual; a component only in ``b`` contributes
-    ``w_b L_b`` (*added*), one only in ``a`` contributes ``-w_a L_a`` (*removed*).
+    (Bennet) split ``Δ(wL) = w̄ ΔL + (L̄ - c) Δw`` (bars = mean of the two periods) gives a
+    *level* part and a *weight* part with no residual; a component only in ``b`` contributes
+    ``w_b (L_b - c)`` (*added*), one only in ``a`` contributes ``-w_a (L_a - c)`` (*removed*).
+
+    ``c`` is the ``baseline``:
+
+    - ``"zero"`` (default, ``c = 0``): an added domain "adds" ``w_b L_b`` — its contribution
+      against an index of zero. Misleading on its own for a weighted *mean*: giving weight to a
+      domain scored below the current index lowers the index, although this part is positive.
+    - ``"previous"`` (``c = I_a``): every part is measured against the previous index, so an
+      added domain scored below ``I_a`` contributes a negative amount, and a weight moved to a
+      domain above ``I_a`` a positive one.
+    - a number: that value as ``c``.
+
+    Any ``c`` keeps the decomposition exact when both weight sets sum to the same total (then
+    ``c · Σ Δw = 0``); otherwise a non-zero ``c`` raises. The *level* parts do not depend on ``c``,
+    and neither does the sum of the weight, added and removed parts (the combined re-weighting
+    effect, see :func:`decomposition_summary`); only its split between components does.
     Returns one row per component and part (``component``, ``part``, ``value``); the values sum
     to ``I_b - I_a`` up to floating-point rounding.
     """
@@ -92,6 +113,20 @@ def shift_share(levels_a: pd.Series, weights_a: pd.Series, levels_b: pd.Series, 
             raise SPBEError(f"{nm} has missing values", field=str(s.index[s.isna()][0]))
     if set(levels_a.index) != set(weights_a.index) or set(levels_b.index) != set(weights_b.index):
         raise SPBEError("levels and weights must have the same components in each period", field="component")
+    if isinstance(baseline, str):
+        if baseline == "zero":
+            c = 0.0
+        elif baseline == "previous":
+            c = float((levels_a * weights_a[levels_a.index]).sum())
+        else:
+            raise SPBEError(f"baseline must be 'zero', 'previous' or a number, got {baseline!r}", field="baseline")
+    else:
+        c = float(baseline)
+        if not np.isfinite(c):
+            raise SPBEError(f"baseline must be finite, got {baseline!r}", field="baseline")
+    if c != 0.0 and abs(float(weights_a.sum()) - float(weights_b.sum())) > 1e-9:
+        raise SPBEError(f"a non-zero baseline needs equal weight totals (got {float(weights_a.sum()):g} and "
+                        f"{float(weights_b.sum()):g}); use baseline='zero'", field="baseline")
     keys = [k for k in _CONCEPT_ORDER if k in set(levels_a.index) | set(levels_b.index)]
     keys += sorted((set(levels_a.index) | set(levels_b.index)) - set(keys))
     rows = []
@@ -101,11 +136,11 @@ def shift_share(levels_a: pd.Series, weights_a: pd.Series, levels_b: pd.Series, 
             wbar = (weights_a[k] + weights_b[k]) / 2
             lbar = (levels_a[k] + levels_b[k]) / 2
             rows.append((k, "level", wbar * (levels_b[k] - levels_a[k])))
-            rows.append((k, "weight", lbar * (weights_b[k] - weights_a[k])))
+            rows.append((k, "weight", (lbar - c) * (weights_b[k] - weights_a[k])))
         elif in_b:
-            rows.append((k, "added", weights_b[k] * levels_b[k]))
+            rows.append((k, "added", weights_b[k] * (levels_b[k] - c)))
         else:
-            rows.append((k, "removed", -weights_a[k] * levels_a[k]))
+            rows.append((k, "removed", -weights_a[k] * (levels_a[k] - c)))
     return pd.DataFrame(rows, columns=["component", "part", "value"])
 
 
@@ -136,12 +171,14 @@ def national_mechanical(national: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def national_decomposition(national: pd.DataFrame) -> pd.DataFrame:
+def national_decomposition(national: pd.DataFrame, baseline: str | float = "zero") -> pd.DataFrame:
     """Shift-share decomposition of every consecutive year-to-year change of the national index.
 
     Uses the index recomputed from the published domain means with each year's own framework
     (so parts sum exactly to the change of the recomputed index; the published index is rounded).
-    Columns: ``year_from``, ``year_to``, ``component``, ``part``, ``value``, ``total_change``.
+    ``baseline`` is passed to :func:`shift_share` (``"previous"``: parts measured against the
+    previous year's index). Columns: ``year_from``, ``year_to``, ``component``, ``part``,
+    ``value``, ``total_change``, ``baseline``.
     """
     _need(national, ["year", "D1", "D2", "D3"], "national")
     nat = national.sort_values("year").reset_index(drop=True)
@@ -150,12 +187,40 @@ def national_decomposition(national: pd.DataFrame) -> pd.DataFrame:
         fa, fb = framework_for_year(int(a.year)), framework_for_year(int(b.year))
         la, lb = concept_levels(a._asdict(), fa), concept_levels(b._asdict(), fb)
         wa, wb = concept_weights(fa), concept_weights(fb)
-        parts = shift_share(la, wa, lb, wb)
+        parts = shift_share(la, wa, lb, wb, baseline=baseline)
         parts.insert(0, "year_to", int(b.year))
         parts.insert(0, "year_from", int(a.year))
         parts["total_change"] = float((lb * wb).sum() - (la * wa).sum())
+        parts["baseline"] = str(baseline)
         out.append(parts)
     return pd.concat(out, ignore_index=True)
+
+
+_PARTS = ("level", "weight", "added", "removed")
+
+
+def decomposition_summary(dec: pd.DataFrame) -> pd.DataFrame:
+    """One row per year-to-year step of a :func:`national_decomposition` table.
+
+    Columns: ``year_from``, ``year_to``, the sum of each part over components (``level``,
+    ``weight``, ``added``, ``removed``; 0 when absent), ``reweighting`` = weight + added +
+    removed (the combined effect of re-allocating weight, including to and from domains that
+    enter or leave; it does not depend on the baseline), ``total_change`` and
+    ``parts_sum_minus_total`` (the decomposition's residual, zero up to float rounding).
+    """
+    _need(dec, ["year_from", "year_to", "part", "value", "total_change"], "decomposition")
+    unknown = sorted(set(dec["part"]) - set(_PARTS))
+    if unknown:
+        raise SPBEError(f"unknown decomposition part {unknown[0]!r}", field="part")
+    keys = ["year_from", "year_to"]
+    wide = dec.pivot_table(index=keys, columns="part", values="value", aggfunc="sum", sort=True)
+    wide = wide.reindex(columns=list(_PARTS)).fillna(0.0)
+    wide.columns.name = None
+    out = wide.join(dec.groupby(keys)["total_change"].first())
+    out["reweighting"] = out["weight"] + out["added"] + out["removed"]
+    out["parts_sum_minus_total"] = dec.groupby(keys)["value"].sum() - out["total_change"]
+    cols = [*_PARTS, "reweighting", "total_change", "parts_sum_minus_total"]
+    return out[cols].reset_index()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,6 +378,41 @@ def predicate_transitions(pairs: pd.DataFrame, use_index: bool = True,
     return long
 
 
+def _check_transitions(trans: pd.DataFrame) -> None:
+    _need(trans, ["predicate_before", "predicate_after", "n"], "transitions")
+    for col in ("predicate_before", "predicate_after"):
+        bad = ~trans[col].isin(PREDICATES)
+        if bad.any():
+            raise SPBEError(f"unknown predicate {trans.loc[bad, col].iloc[0]!r}", row=trans.index[bad][0], field=col)
+
+
+def transition_summary(trans: pd.DataFrame) -> pd.DataFrame:
+    """How many moved up, down or stayed, from a :func:`predicate_transitions` table.
+
+    One row: ``n`` (all pairs), ``n_up`` (a higher predicate after), ``n_down``, ``n_same``,
+    ``share_up``, ``share_down``, ``share_same``; ``n_up_2plus`` / ``n_down_2plus`` count moves of
+    two or more bands.
+    """
+    _check_transitions(trans)
+    order = {p: i for i, p in enumerate(PREDICATES)}
+    step = trans["predicate_after"].map(order).to_numpy(int) - trans["predicate_before"].map(order).to_numpy(int)
+    n = trans["n"].to_numpy(int)
+    total = int(n.sum())
+    row = {"n": total, "n_up": int(n[step > 0].sum()), "n_down": int(n[step < 0].sum()),
+           "n_same": int(n[step == 0].sum()), "n_up_2plus": int(n[step >= 2].sum()),
+           "n_down_2plus": int(n[step <= -2].sum())}
+    for k in ("up", "down", "same"):
+        row[f"share_{k}"] = row[f"n_{k}"] / total if total else np.nan
+    return pd.DataFrame([row])
+
+
+def transition_matrix(trans: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`predicate_transitions` table as a 5 × 5 count matrix (rows: before, columns: after)."""
+    _check_transitions(trans)
+    mat = trans.pivot_table(index="predicate_before", columns="predicate_after", values="n", aggfunc="sum")
+    return mat.reindex(index=list(PREDICATES), columns=list(PREDICATES)).fillna(0).astype(int)
+
+
 def rank_stability(pairs: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Spearman and Kendall correlations of ``index_before`` and ``index_after`` with 95 % CIs."""
     groups = [("all", pairs)]
@@ -378,7 +478,7 @@ SCALE_RULES = {
 _NATIONAL_2021 = {"D1": 2.21, "D2": 1.89, "D3": 1.23, "D4": 2.81}
 
 
-def synthetic_profiles_2018(n: int = 2000, seed: int = 0, domain_means=(2.07, 1.95, 2.48),
+def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 0, domain_means=(2.07, 1.95, 2.48),
                             institution_sd: float = 0.8, item_sd: float = 0.7) -> pd.DataFrame:
     """SYNTHETIC 2018-framework capability profiles (levels 0-5), for simulation only.
 
@@ -426,18 +526,30 @@ def _crosswalk_matrix() -> tuple[np.ndarray, np.ndarray]:
     return m, has_pred
 
 
+def indicators_without_predecessor() -> pd.DataFrame:
+    """The 59/2020 indicators with no 5/2018 predecessor in the crosswalk (filled by the new-indicator rule).
+
+    Columns: ``indicator``, ``name``, ``name_en``, ``domain``, ``aspect``, ``weight`` (percent of the index).
+    """
+    fw20 = get_framework("2020")
+    _, has_pred = _crosswalk_matrix()
+    cols = [c for c in ("indicator", "name", "name_en", "domain", "aspect", "weight") if c in fw20.indicators.columns]
+    return fw20.indicators.loc[~has_pred, cols].reset_index(drop=True)
+
+
 def _round_half_up(x: np.ndarray) -> np.ndarray:
     return np.floor(x + 0.5)
 
 
-def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1", scale: str = "clip", seed: int = 0) -> pd.DataFrame:
+def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1", scale: str = "clip",
+                         seed: int | np.random.SeedSequence = 0) -> pd.DataFrame:
     """Map 2018 profiles (levels 0-5) to 59/2020 levels (1-5), indicator by indicator.
 
     1. ``scale`` rule on every 2018 level (see :data:`SCALE_RULES`);
     2. a 2020 indicator with predecessors takes the mean of its predecessors' converted levels,
        rounded half up (one-to-many links copy the level; many-to-one links average);
-    3. a 2020 indicator with no predecessor (20 of 47) follows ``new_indicators``
-       (see :data:`NEW_INDICATOR_RULES`).
+    3. a 2020 indicator with no predecessor (20 of 47, :func:`indicators_without_predecessor`)
+       follows ``new_indicators`` (see :data:`NEW_INDICATOR_RULES`).
     Vectorised: one matrix product for all profiles.
     """
     if scale not in SCALE_RULES:
@@ -478,6 +590,19 @@ def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1"
     return res
 
 
+def simulation_seeds(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence]:
+    """Independent child seeds of ``seed`` for :func:`simulate_switch`: (profiles, mapping, bootstrap).
+
+    ``numpy.random.SeedSequence(seed).spawn(3)``: the synthetic profiles, the random fill of new
+    indicators (``national_2021`` rule) and the bootstrap each draw from their own stream, so no
+    draw is reused (one integer seed for all three would replay the same normal variates).
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SPBEError(f"seed must be a non-negative integer, got {seed!r}", field="seed")
+    a, b, c = np.random.SeedSequence(int(seed)).spawn(3)
+    return a, b, c
+
+
 def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, scales=None,
                     n_boot: int = 2000, profiles: pd.DataFrame | None = None,
                     index_2018_range: tuple[float, float] | None = None) -> pd.DataFrame:
@@ -491,11 +616,13 @@ def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, 
     ``share_lower`` (profiles whose index falls). One row per assumption combination;
     ``synthetic`` is always True. ``index_2018_range=(lo, hi)`` keeps only profiles whose 5/2018
     index lies in ``[lo, hi]`` (e.g. around one institution's published score).
+    Randomness: three independent streams spawned from ``seed`` (:func:`simulation_seeds`).
     """
     fw18, fw20 = get_framework("2018"), get_framework("2020")
     new_indicators = list(NEW_INDICATOR_RULES) if new_indicators is None else list(new_indicators)
     scales = list(SCALE_RULES) if scales is None else list(scales)
-    prof = synthetic_profiles_2018(n_profiles, seed) if profiles is None else profiles
+    seed_profiles, seed_map, seed_boot = simulation_seeds(seed)
+    prof = synthetic_profiles_2018(n_profiles, seed_profiles) if profiles is None else profiles
     idx18 = prof[list(fw18.indicator_codes)].to_numpy(float) @ fw18.indicator_weights
     if index_2018_range is not None:
         keep = (idx18 >= index_2018_range[0]) & (idx18 <= index_2018_range[1])
@@ -505,10 +632,10 @@ def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, 
         prof, idx18 = prof[keep], idx18[keep]
     rows = []
     for rule, sc in itertools.product(new_indicators, scales):
-        mapped = map_profiles_to_2020(prof, rule, sc, seed=seed)
+        mapped = map_profiles_to_2020(prof, rule, sc, seed=seed_map)
         idx20 = mapped.to_numpy(float) @ fw20.indicator_weights
         shift = idx20 - idx18
-        lo, hi = bootstrap_ci(shift, np.mean, n_boot=n_boot, seed=seed)
+        lo, hi = bootstrap_ci(shift, np.mean, n_boot=n_boot, seed=seed_boot)
         rows.append({"new_indicators": rule, "scale": sc, "n_profiles": len(prof),
                      "mean_index_2018": float(idx18.mean()), "mean_index_2020": float(idx20.mean()),
                      "mean_shift": float(shift.mean()), "ci95_low": lo, "ci95_high": hi,

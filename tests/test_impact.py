@@ -7,7 +7,9 @@ from spbe_research import get_framework
 from spbe_research.errors import SPBEError
 from spbe_research.impact import (
     concept_weights,
+    decomposition_summary,
     domain_contributions,
+    indicators_without_predecessor,
     map_profiles_to_2020,
     national_decomposition,
     national_mechanical,
@@ -16,8 +18,11 @@ from spbe_research.impact import (
     rank_stability,
     shift_share,
     simulate_switch,
+    simulation_seeds,
     switch_pairs,
     synthetic_profiles_2018,
+    transition_matrix,
+    transition_summary,
     year_pairs,
 )
 
@@ -290,3 +295,92 @@ def test_switch_pairs_on_predicate_uses_predicate_only_rows():
     assert tr.n.sum() == len(pairs)
     with pytest.raises(SPBEError, match="on"):
         switch_pairs(p, on="domain")
+
+
+def test_shift_share_previous_baseline_exact_and_negative_for_a_weak_new_domain():
+    la = pd.Series({"kebijakan": 2.07, "tata_kelola": 1.95, "layanan": 2.48})
+    lb = pd.Series({"kebijakan": 2.21, "tata_kelola": 1.89, "manajemen": 1.23, "layanan": 2.81})
+    wa, wb = concept_weights("2018"), concept_weights("2020")
+    total = (lb * wb).sum() - (la * wa).sum()
+    i_a = (la * wa).sum()
+    zero = shift_share(la, wa, lb, wb).set_index(["component", "part"])["value"]
+    prev = shift_share(la, wa, lb, wb, baseline="previous").set_index(["component", "part"])["value"]
+    assert prev.sum() == pytest.approx(total, abs=1e-12)
+    assert prev[("manajemen", "added")] == pytest.approx(0.165 * (1.23 - i_a), abs=1e-15) and prev[("manajemen", "added")] < 0
+    assert zero[("manajemen", "added")] > 0
+    # level parts do not depend on the baseline; weight + added (the re-weighting effect) neither
+    lvl = [k for k in zero.index if k[1] == "level"]
+    assert np.allclose(zero[lvl], prev[lvl], atol=1e-15)
+    rew = [k for k in zero.index if k[1] != "level"]
+    assert zero[rew].sum() == pytest.approx(prev[rew].sum(), abs=1e-12)
+    # a numeric baseline is exact too
+    assert shift_share(la, wa, lb, wb, baseline=1.7)["value"].sum() == pytest.approx(total, abs=1e-12)
+    with pytest.raises(SPBEError, match="baseline"):
+        shift_share(la, wa, lb, wb, baseline="mean")
+    with pytest.raises(SPBEError, match="weight totals"):
+        shift_share(la, wa * 0.9, lb, wb, baseline="previous")
+
+
+def test_decomposition_summary_reweighting():
+    for baseline in ("zero", "previous"):
+        dec = national_decomposition(NATIONAL, baseline=baseline)
+        s = decomposition_summary(dec).set_index("year_to")
+        assert len(s) == 6 and s.parts_sum_minus_total.abs().max() < 1e-12
+        assert (s.level + s.reweighting - s.total_change).abs().max() < 1e-12
+        sw = s.loc[2021]
+        # weights moved (17/28/55 -> 13/25/45.5) and Manajemen added: together about -0.191
+        reweight = ((0.13 - 0.17) * (2.07 + 2.21) / 2 + (0.25 - 0.28) * (1.95 + 1.89) / 2
+                    + (0.455 - 0.55) * (2.48 + 2.81) / 2 + 0.165 * 1.23)
+        assert sw.reweighting == pytest.approx(reweight, abs=1e-12)
+        assert sw.reweighting == pytest.approx(-0.1915, abs=1e-4)
+        assert s.drop(2021)[["weight", "added", "removed", "reweighting"]].abs().max().max() == 0
+    z = decomposition_summary(national_decomposition(NATIONAL)).set_index("year_to").loc[2021]
+    assert z.added == pytest.approx(0.165 * 1.23) and z.weight == pytest.approx(-0.394, abs=0.0005)
+    with pytest.raises(SPBEError, match="part"):
+        decomposition_summary(national_decomposition(NATIONAL).replace({"part": {"level": "bogus"}}))
+
+
+def test_transition_summary_and_matrix():
+    pairs, _ = switch_pairs(_panel())
+    tr = predicate_transitions(pairs)
+    s = transition_summary(tr).iloc[0]
+    # b: 2.0 Cukup -> 2.1 Cukup; a, f: Baik -> Cukup; c: Baik -> Baik; d: Kurang -> Kurang; e: 2.2 Cukup -> 1.9 Cukup
+    assert (s.n, s.n_up, s.n_down, s.n_same) == (6, 0, 2, 4)
+    assert s.share_down == pytest.approx(2 / 6)
+    m = transition_matrix(tr)
+    assert m.shape == (5, 5) and m.to_numpy().sum() == 6 and m.loc["Baik", "Cukup"] == 2
+    assert np.trace(m.to_numpy()) == s.n_same
+    up = pd.DataFrame({"predicate_before": ["Kurang", "Cukup"], "predicate_after": ["Baik", "Cukup"], "n": [3, 4]})
+    u = transition_summary(up).iloc[0]
+    assert (u.n_up, u.n_up_2plus, u.n_same, u.n_down) == (3, 3, 4, 0)
+    with pytest.raises(SPBEError, match="predicate"):
+        transition_summary(up.assign(predicate_after=["Excellent", "Cukup"]))
+
+
+def test_indicators_without_predecessor():
+    new = indicators_without_predecessor()
+    assert len(new) == 20
+    assert {"3", "21", "43"} <= set(new["indicator"].astype(str))
+    assert not {"1", "37", "45"} & set(new["indicator"].astype(str))
+
+
+def test_simulation_streams_independent_and_reproducible():
+    a = simulate_switch(300, seed=5, new_indicators=["national_2021"], scales=["clip"], n_boot=200)
+    pd.testing.assert_frame_equal(a, simulate_switch(300, seed=5, new_indicators=["national_2021"], scales=["clip"],
+                                                     n_boot=200))
+    sp, sm, sb = simulation_seeds(5)
+    # rebuilt by hand from the three child streams
+    fw18, fw20 = get_framework("2018"), get_framework("2020")
+    prof = synthetic_profiles_2018(300, seed=sp)
+    mapped = map_profiles_to_2020(prof, "national_2021", "clip", seed=sm)
+    shift = mapped.to_numpy(float) @ fw20.indicator_weights - prof.to_numpy(float) @ fw18.indicator_weights
+    assert a.loc[0, "mean_shift"] == pytest.approx(shift.mean(), abs=1e-12)
+    # the streams differ from each other ...
+    draws = [np.random.default_rng(s).standard_normal(5) for s in (sp, sm, sb)]
+    assert not np.allclose(draws[0], draws[1]) and not np.allclose(draws[1], draws[2])
+    # ... and from reusing the integer seed for profiles and mapping (the old, correlated scheme)
+    prof1 = synthetic_profiles_2018(300, seed=5)
+    one = map_profiles_to_2020(prof1, "national_2021", "clip", seed=5).to_numpy(float) @ fw20.indicator_weights
+    assert not np.isclose(a.loc[0, "mean_shift"], (one - prof1.to_numpy(float) @ fw18.indicator_weights).mean())
+    with pytest.raises(SPBEError, match="seed"):
+        simulation_seeds(-1)
