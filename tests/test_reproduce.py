@@ -11,6 +11,7 @@ from spbe_research.reproduce import (
     anomalies,
     audit_results,
     group_mean_check,
+    hypothesis_fit_summary,
     national_average_hypotheses,
     national_check,
     reproduction_summary,
@@ -195,3 +196,53 @@ def test_group_mean_check_constructed():
     g = group_mean_check(res, pub, years=(2024,), components=("index",)).set_index("group")
     assert g.loc["kota", "fits"] and not g.loc["kabupaten", "fits"]
     assert g.loc["nasional", "mean_listed"] == pytest.approx(8.2 / 3) and g.loc["nasional", "fits"]
+
+
+def _hyp_inputs(nat_domains, nat_index=3.00):
+    """Three listed kota (index 3.008 on average) and a published national index and domain means."""
+    res = pd.DataFrame({"year": 2024, "institution_type": "kota", "source_kind": "official_report",
+                        "index": [3.0, 3.0, 3.024], "D1": 3.0, "D2": 3.0, "D3": 3.0, "D4": 3.0})
+    comps = ["index", "D1", "D2", "D3", "D4"]
+    pub = pd.DataFrame({"year": 2024, "report_year": 2024, "group": "nasional", "component": comps,
+                        "statistic": "mean", "value": [nat_index, *nat_domains]})
+    return res, pub
+
+
+def test_hypothesis_tolerance_per_input_kind():
+    # domain means 3.00/3.00/3.00/3.02 weight to 3.0091: 0.0091 off the published 3.00 -> within h(1+Σw) = 0.01
+    res, pub = _hyp_inputs([3.0, 3.0, 3.0, 3.02])
+    h = national_average_hypotheses(res, pub, years=(2024,), denominators=()).set_index("hypothesis")
+    wp = h.loc["weighted_published_domain_means"]
+    assert wp.inputs == "published_means" and wp.tolerance == pytest.approx(0.01, abs=1e-15)
+    assert wp.difference == pytest.approx(0.455 * 0.02, abs=1e-12) and wp.fits
+    # the plain mean of the listed (3.008) is 0.008 off: beyond the 0.005 of a mean of printed indices
+    pm = h.loc["plain_mean_of_listed"]
+    assert pm.inputs == "listed_indices" and pm.tolerance == pytest.approx(0.005, abs=1e-15)
+    assert pm.difference == pytest.approx(0.008, abs=1e-12) and not pm.fits
+    assert h.loc["median_of_listed", "tolerance"] == pytest.approx(0.01)
+    assert (h.fits == (h.difference.abs() <= h.tolerance + 1e-9)).all()
+    # just beyond 0.01 the published-means hypothesis fails too
+    res, pub = _hyp_inputs([3.0, 3.0, 3.0, 3.03])
+    h2 = national_average_hypotheses(res, pub, years=(2024,), denominators=()).set_index("hypothesis")
+    assert h2.loc["weighted_published_domain_means", "difference"] > 0.01
+    assert not h2.loc["weighted_published_domain_means", "fits"]
+
+
+def test_hypothesis_fit_summary():
+    hyp = pd.DataFrame({"hypothesis": ["a", "b", "c", "a", "b", "d"], "year": [2023, 2023, 2023, 2024, 2024, 2024],
+                        "fits": [True, True, False, True, False, True]})
+    s = hypothesis_fit_summary(hyp).set_index("hypothesis")
+    assert s.index.tolist() == ["a", "b", "c", "d"]
+    assert s.verdict.to_dict() == {"a": "fits_every_year", "b": "fits_some_years", "c": "fits_no_year",
+                                   "d": "fits_some_years"}
+    assert s.loc["b", "years_fit"] == "2023" and s.loc["a", "years_fit"] == "2023;2024"
+    assert not s.loc["d", "tested_every_year"] and s.loc["d", "n_tested"] == 1
+    with pytest.raises(SPBEError, match="twice"):
+        hypothesis_fit_summary(pd.concat([hyp, hyp.iloc[[0]]], ignore_index=True))
+
+
+def test_hypothesis_fit_summary_real():
+    results = pd.concat([_official(2023), _official(2024)], ignore_index=True)
+    s = hypothesis_fit_summary(national_average_hypotheses(results, _aggregates())).set_index("hypothesis")
+    assert sorted(s.index[s.verdict == "fits_every_year"]) == ["fitted_denominator", "weighted_published_domain_means"]
+    assert s.loc["sum_divided_by_625", "verdict"] == "fits_some_years"
