@@ -384,3 +384,24 @@ def test_simulation_streams_independent_and_reproducible():
     assert not np.isclose(a.loc[0, "mean_shift"], (one - prof1.to_numpy(float) @ fw18.indicator_weights).mean())
     with pytest.raises(SPBEError, match="seed"):
         simulation_seeds(-1)
+
+
+def test_plot_hypotheses_marks_clipped_values_and_puts_legend_outside():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting import impact as figs
+
+    hyp = pd.DataFrame({"hypothesis": ["a", "b", "a", "b"], "year": [2023, 2023, 2024, 2024],
+                        "difference": [0.002, 0.335, -0.004, 0.374], "tolerance": [0.005, 0.01, 0.005, 0.01]})
+    fig = figs.plot_hypotheses(hyp)
+    ax = fig.axes[0]
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["+0.335", "+0.374"]  # each clipped value is written beside its edge marker
+    assert len(ax.get_xticks()) <= 5 and ax.get_xlabel() and ax.get_title()
+    leg = ax.get_legend()
+    fig.canvas.draw()
+    # legend box entirely right of the axes
+    assert leg.get_window_extent().x0 >= ax.get_window_extent().x1
+    plt.close(fig)

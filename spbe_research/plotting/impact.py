@@ -62,24 +62,54 @@ def plot_residuals(audit: pd.DataFrame, title: str = "Printed index minus index 
     return fig
 
 
-def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of the published national index") -> plt.Figure:
-    """Predicted minus published national index per hypothesis and year (fits: |diff| ≤ 0.005)."""
+def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of the published national index",
+                    clip: float = 0.1) -> plt.Figure:
+    """Predicted minus published national index per hypothesis and year.
+
+    The grey bar of each row is that hypothesis's fit tolerance (column ``tolerance``; 0.005 when
+    absent). Differences beyond ±``clip`` are drawn at the edge as an arrow-head marker pointing
+    outwards, with the true value written beside it. The legend sits outside the axes.
+    """
     apply_style()
     years = sorted(hyp["year"].unique())
     names = list(dict.fromkeys(hyp["hypothesis"]))
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(names) + 1.5))
-    ax.axvspan(-0.005, 0.005, color="#dddddd", lw=0, label="fits (|difference| ≤ 0.005)")
-    offs = np.linspace(-0.15, 0.15, len(years))
-    for off, y, mk in zip(offs, years, ("o", "s", "^", "D")):
+    tol = (hyp.groupby("hypothesis")["tolerance"].max() if "tolerance" in hyp.columns
+           else pd.Series(0.005, index=names)).reindex(names).fillna(0.005)
+    fig, ax = plt.subplots(figsize=(11, 0.38 * len(names) + 1.6))
+    ypos = np.arange(len(names))
+    ax.barh(ypos, 2 * tol.to_numpy(), left=-tol.to_numpy(), height=0.8, color="#dddddd", lw=0, zorder=1)
+    ax.axvline(0, color="grey", lw=0.6, zorder=2)
+    offs = np.linspace(-0.15, 0.15, len(years)) if len(years) > 1 else np.zeros(1)
+    colors = ("#4477aa", "#ee6677", "#228833", "#ccbb44")
+    n_clipped = 0
+    for off, y, mk, col in zip(offs, years, ("o", "s", "^", "D"), colors):
         g = hyp[hyp["year"] == y].set_index("hypothesis").reindex(names)
-        pos = np.arange(len(names)) + off
-        ax.scatter(g["difference"].clip(-0.1, 0.1), pos, marker=mk, label=f"{y}", zorder=3)
-    ax.set_yticks(np.arange(len(names)), [n.replace("_", " ") for n in names])
+        d = g["difference"].to_numpy(float)
+        pos = ypos + off
+        inside = np.abs(d) <= clip
+        ax.scatter(d[inside], pos[inside], marker=mk, color=col, label=f"{y}", zorder=3, s=30)
+        for sign, arrow in ((1, ">"), (-1, "<")):
+            out = ~np.isnan(d) & (sign * d > clip)
+            if out.any():
+                n_clipped += int(out.sum())
+                ax.scatter(np.full(out.sum(), sign * clip), pos[out], marker=arrow, color=col, s=60,
+                           edgecolor="black", lw=0.6, zorder=4)
+                for v, yy in zip(d[out], pos[out]):
+                    ax.text(sign * (clip - 0.006), yy, f"{v:+.3f}", fontsize=7, va="center",
+                            ha="right" if sign > 0 else "left", color=col)
+    ax.set_yticks(ypos, [n.replace("_", " ") for n in names])
     ax.invert_yaxis()
-    ax.set_xlim(-0.105, 0.105)
-    ax.set_xlabel("Predicted − published national index (index points; clipped to ±0.1)")
+    ax.set_xlim(-clip - 0.008, clip + 0.008)
+    ticks = np.linspace(-clip, clip, 5)
+    ax.set_xticks(ticks, [f"{t:+.2f}" if t else "0" for t in ticks])
+    ax.set_xlabel(f"Predicted − published national index (index points; beyond ±{clip:g} shown at the edge)")
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Patch(color="#dddddd", label="fit tolerance of the row\n(0.005 or 0.01)"))
+    if n_clipped:
+        handles.append(plt.Line2D([], [], marker=">", color="grey", markeredgecolor="black", ls="",
+                                  label=f"beyond ±{clip:g} (value written)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="Evaluation year")
     fig.tight_layout()
     return fig
 
@@ -231,12 +261,14 @@ def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
     """Mean shift with bootstrap CI and the 5–95 % band of per-profile shifts, per assumption pair.
 
     ``observed``: optional ``{label: value}`` reference lines (e.g. the national change 2020→2021).
+    The legend title states which profiles the distribution is over (their number and mean
+    5/2018 index), so that a reference line is read against the right population.
     """
     apply_style()
     s = sim.reset_index(drop=True)
     labels = s["new_indicators"] + " | " + s["scale"]
     y = np.arange(len(s))
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(s) + 1.8))
+    fig, ax = plt.subplots(figsize=(9.5, 0.4 * len(s) + 1.8))
     ax.hlines(y, s["shift_p05"], s["shift_p95"], color="#bbbbbb", lw=4, label="5th–95th percentile of profiles")
     ax.errorbar(s["mean_shift"], y, xerr=[s["mean_shift"] - s["ci95_low"], s["ci95_high"] - s["mean_shift"]],
                 fmt="o", color="#4477aa", capsize=3, label="mean shift (95 % bootstrap CI)")
@@ -248,6 +280,10 @@ def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
     ax.set_xlabel("Index under 59/2020 − index under 5/2018 (index points)")
     ax.set_ylabel("New indicators | 0–5 → 1–5 scale rule")
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="upper right")
+    n = int(s["n_profiles"].iloc[0]) if "n_profiles" in s.columns else None
+    m18 = float(s["mean_index_2018"].iloc[0]) if "mean_index_2018" in s.columns else None
+    legend_title = (f"{n:,} synthetic profiles, mean 5/2018 index {m18:.2f}" if n is not None and m18 is not None
+                    else None)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=legend_title, title_fontsize=7)
     fig.tight_layout()
     return fig
