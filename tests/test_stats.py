@@ -133,3 +133,41 @@ def test_rank_correlation_matches_scipy_and_ci():
     assert kd.loc[0, "ci95_low"] < kd.loc[0, "statistic"] < kd.loc[0, "ci95_high"]
     with pytest.raises(SPBEError):
         rank_correlation(df, "x", "y", "pearsonish")
+
+
+def test_signed_rank_distribution_matches_enumeration():
+    import itertools
+
+    from spbe_research.stats import signed_rank_distribution
+    for n in (1, 2, 5, 9):
+        sums = [sum(k for k, s in zip(range(1, n + 1), signs) if s) for signs in itertools.product((0, 1), repeat=n)]
+        counts = np.bincount(sums, minlength=n * (n + 1) // 2 + 1) / 2 ** n
+        assert np.allclose(signed_rank_distribution(n), counts, atol=1e-15)
+    p = signed_rank_distribution(300)
+    assert p.sum() == pytest.approx(1.0, abs=1e-9) and np.allclose(p, p[::-1])
+    with pytest.raises(SPBEError):
+        signed_rank_distribution(0)
+
+
+def test_hodges_lehmann_estimate_and_exact_ci_inverts_the_test():
+    from spbe_research.stats import hodges_lehmann
+    rng = np.random.default_rng(7)
+    before = rng.normal(2.5, 0.5, 15)
+    df = pd.DataFrame({"before": before, "after": before + rng.normal(0.2, 0.4, 15)})
+    row = hodges_lehmann(df, "before", "after").iloc[0]
+    d = (df.after - df.before).to_numpy()
+    walsh = [(d[i] + d[j]) / 2 for i in range(15) for j in range(i, 15)]
+    assert row.hodges_lehmann == pytest.approx(np.median(walsh), abs=1e-15) and row.n == 15
+    assert row.ci95_low < row.hodges_lehmann < row.ci95_high and row.ci_coverage >= 0.95
+    # n = 15: the 95 % exact interval is [W_(26), W_(95)] (l = 25: P(T+ <= 25) = 785/2^15 = 0.0240, table value)
+    w = np.sort(walsh)
+    assert (row.ci95_low, row.ci95_high) == (w[25], w[94])
+    assert row.ci_coverage == pytest.approx(1 - 2 * 785 / 2 ** 15, abs=1e-12)
+    # test inversion: just outside the interval the exact test rejects at 5 %, just inside it does not
+    eps = 1e-9
+    for theta, rejects in ((row.ci95_low - eps, True), (row.ci95_low + eps, False),
+                           (row.ci95_high + eps, True), (row.ci95_high - eps, False)):
+        p = st.wilcoxon(d - theta, method="exact").pvalue
+        assert (p <= 0.05) == rejects, (theta, p)
+    small = hodges_lehmann(df.head(5), "before", "after").iloc[0]
+    assert np.isnan(small.ci95_low) and np.isnan(small.ci_coverage)
