@@ -4,7 +4,8 @@ Sources: the three CSV files in ``data/raw/press/`` (see its PROVENANCE.md). Eac
 number a public web page states, with the page's address and a short verbatim excerpt.
 
 * :func:`load_press_scores` - index and/or predicate per institution and evaluation year, with the
-  reporting ``stage`` and a ``conflict`` flag where two pages give different values.
+  reporting ``stage`` and a ``conflict`` flag where two rows for the same institution name and year
+  give different index values or different predicates.
 * :func:`load_press_domain_scores` - domain (*domain*) and aspect (*aspek*) values.
 * :func:`load_press_national_stats` - national statistics; "13.31%" becomes ``value`` 13.31 with
   ``unit`` "percent", and the text as given is kept in ``value_as_given``.
@@ -14,19 +15,49 @@ Every load validates the file: a missing column, a non-numeric or out-of-range n
 values must lie in [0, 5]), an unknown predicate, type or component level raises
 :class:`~spbe_research.errors.SPBEError` naming the file, the 1-based data row and the field.
 
-Stage rules (:func:`classify_stage`), tried in this order on the quote excerpt plus the page address
-(with ``-``, ``_``, ``/`` and ``.`` read as spaces), case-insensitive:
+Compiler's notes (:func:`split_compiler_notes`). The excerpts in ``quote_excerpt_short`` mix the
+page's words with notes the compiler added. ``load_press_scores`` keeps the page's words in
+``quote`` and the removed notes, as written (brackets included, joined by a space), in
+``compiler_note`` ("" if none). A note is
 
-1. ``self_assessment``: penilaian/evaluasi/asesmen mandiri, self assessment, evaluasi/penilaian internal;
-2. ``provisional``: angka/hasil/nilai/skor/indeks/data/predikat/evaluasi/penilaian sementara,
-   "(sementara", untuk sementara, sementara ini, verifikasi, provisional, belum (di)tetapkan,
-   belum final ("Sementara itu", meanwhile, does not count);
-3. ``official``: SK (upper case), keputusan, KepMenPANRB (any "kepmen"), hasil evaluasi,
-   hasil pemantauan, laporan resmi;
-4. ``unknown`` otherwise.
+* any ``[...]`` (e.g. "[conflicts with espos: 3.10]", "[reported Nov 2024, before official decree]");
+* a ``(...)`` that cites a decree ("(KepMenPANRB 108/2023)", "(SK 663/2024)", "(keputusan MenPANRB
+  ...)"), that contains an English remark word (context, reported, published, article, evaluation,
+  likely, conflict(s), garbled, sic, label(s), listed, prior, decree, during, before, stated), or that
+  only tags a year ("(2024)", "(tahun 2020)", "(evaluasi 2021)", "(evaluasi SPBE pertama)", "(hasil
+  Pemantauan SPBE 2025)", "(2024, Kalteng)");
+* a leading decree citation in the compiler's short form followed by an ellipsis
+  ("KepMenPANRB 1503/2021 ... ").
 
-The rules look at the whole excerpt, so a word about another number in the same excerpt counts too
-(e.g. an excerpt quoting a final 2023 value next to a provisional 2024 one is ``provisional``).
+Other parentheses are the page's own ("(Indeks SPBE 3,66)", "(baik)", "(angka sementara)", "(2,40)").
+
+Stage (:func:`classify_stage`) is decided from the page's words first, and as close to the row's
+value as the excerpt allows:
+
+1. *Scope.* The quote is cut into sentences at ``.``, ``!``, ``?`` or ``;`` followed by a space (not
+   inside a number, an ellipsis or "Kab."/"No."); a sentence without a decimal number is joined to
+   the next one that has one (or to the previous one at the end). The row's index is looked up
+   among the decimal numbers of the quote ("3,6" and "3.6" both read as 3.6; "3,65" is not 3.6).
+   Each occurrence's scope is the words of its sentence before the sentence's first number (a lead
+   such as "hasil evaluasi SPBE 2023, ..." covers the whole sentence) plus the words between the
+   neighbouring numbers on either side of it. So in "dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di
+   tahun 2024" the word *sementara* belongs to 3,9 and not to 3,6. Where the value is not found
+   (predicate-only rows, or a value printed otherwise) the scope is the whole quote.
+2. *Rules*, tried in this order on the scope, case-insensitive:
+
+   a. ``self_assessment``: penilaian/evaluasi/asesmen mandiri, self assessment, evaluasi/penilaian
+      internal;
+   b. ``provisional``: angka/hasil/nilai/skor/indeks/data/predikat/evaluasi/penilaian sementara,
+      "(sementara", untuk sementara, sementara ini, verifikasi, provisional, belum (di)tetapkan,
+      belum final, sebelum SK/keputusan/penetapan/ditetapkan, before (the) (official) decree
+      ("Sementara itu", meanwhile, does not count);
+   c. ``official``: SK (upper case), keputusan, KepMenPANRB (any "kepmen"), hasil evaluasi, hasil
+      pemantauan, pemantauan/evaluasi (dan evaluasi) SPBE (pada) (tahun) YYYY (the named yearly
+      exercise, e.g. "Pemantauan SPBE Tahun 2025", "dalam Evaluasi SPBE Tahun 2024"), laporan resmi.
+
+3. *Basis.* If a rule matches the scope, ``stage_basis`` is "quote". Otherwise the same rules are
+   tried on the compiler's note (``stage_basis`` "compiler_note"); if that says nothing either,
+   ``stage`` is ``unknown`` and ``stage_basis`` "none". The page address is not used.
 
 ``institution_type`` in the press file is one of kementerian, lembaga, provinsi, kabupaten, kota
 (``lembaga`` = a central body that is not a ministry; whether it is an LPNK or another body is
@@ -59,12 +90,26 @@ _STAGE_RULES = (
         re.I)),
     ("provisional", re.compile(
         r"\b(?:angka|hasil|nilai|skor|indeks|data|predikat|evaluasi|penilaian)\s+sementara\b|\(\s*sementara\b|\buntuk\s+sementara\b"
-        r"|\bsementara\s+ini\b|\bverifikasi\b|\bprovisional\b|\bbelum\s+(?:di)?tetapkan\b|\bbelum\s+final\b",
+        r"|\bsementara\s+ini\b|\bverifikasi\b|\bprovisional\b|\bbelum\s+(?:di)?tetapkan\b|\bbelum\s+final\b"
+        r"|\bsebelum\s+(?:SK|keputusan|penetapan|ditetapkan)\b|\bbefore\s+(?:the\s+)?(?:official\s+)?decree\b",
         re.I)),
     ("official", re.compile(
-        r"\bSK\b|(?i:\bkeputusan\b|kepmen|\bhasil\s+evaluasi\b|\bhasil\s+pemantauan\b|\blaporan\s+resmi\b)")),
+        r"\bSK\b|(?i:\bkeputusan\b|kepmen|\bhasil\s+evaluasi\b|\bhasil\s+pemantauan\b|\blaporan\s+resmi\b"
+        r"|\b(?:pemantauan|evaluasi)\s+(?:dan\s+evaluasi\s+)?SPBE\s+(?:pada\s+)?(?:tahun\s+)?(?:19|20)\d\d\b)")),
 )
-_URL_SEPARATORS = re.compile(r"[-_/.]+")
+STAGE_BASES = ("quote", "compiler_note", "none")
+
+# Compiler's notes inside the excerpts (rules in the module docstring).
+_ENCLOSED = re.compile(r"\s*(?:\[[^\[\]]*\]|\([^()]*\))")
+_NOTE_CONTENT = re.compile(
+    r"\bSK\b|(?i:kepmen|\bkeputusan\b|\b(?:context|reported|published|article|evaluation|likely|conflicts?|garbled"
+    r"|sic|labels?|listed|prior|decree|during|before|stated)\b"
+    r"|^\s*(?:(?:hasil\s+)?(?:evaluasi|pemantauan)(?:\s+SPBE)?\s+|tahun\s+)?(?:(?:19|20)\d\d|pertama)"
+    r"(?:\s*,\s*[A-Za-z ]+)?\s*$)")
+_LEADING_DECREE = re.compile(r"^\s*kepmen\w*\s+\d+(?:/\d{4})?\s*(?:\.\.\.|…)\s*", re.I)
+# Decimal numbers in a quote ("3,6", "3.52"; not years, not "1503/2021") and sentence ends.
+_DECIMAL_IN_TEXT = re.compile(r"(?<![\d.,])\d+[.,]\d+(?!\d|[.,]\d)")
+_SENTENCE_END = re.compile(r"(?<![.…])(?<!\bKab)(?<!\bNo)[.!?;](?=\s|$)")
 _NUMBER = r"\d+(?:\.\d+)?"
 
 SCORE_COLUMNS = ("institution", "institution_type", "province", "year", "index", "predicate",
@@ -138,16 +183,96 @@ def _decimals(text: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 # Stage
 # ---------------------------------------------------------------------------------------------
-def _stages(quote: pd.Series, url: pd.Series) -> pd.Series:
-    text = quote.fillna("") + " " + url.fillna("").str.replace(_URL_SEPARATORS, " ", regex=True)
+def split_compiler_notes(excerpt: str) -> tuple[str, str]:
+    """``(quote, compiler_note)``: the page's words and the compiler's notes of one excerpt.
+
+    Notes are removed where they stand and kept, as written, in ``compiler_note`` (joined by a
+    space; "" if none). What counts as a note is listed in the module docstring.
+    """
+    notes: list[str] = []
+
+    def take(match: re.Match) -> str:
+        note = match[0].strip()
+        if note.startswith("[") or _NOTE_CONTENT.search(note[1:-1]):
+            notes.append(note)
+            return ""
+        return match[0]
+
+    text = excerpt
+    lead = _LEADING_DECREE.match(text)
+    if lead:
+        notes.append(lead[0].strip())
+        text = text[lead.end():]
+    return _ENCLOSED.sub(take, text).strip(), " ".join(notes)
+
+
+def _sentences(text: str) -> list[str]:
+    """The quote cut at sentence ends; a sentence without a decimal number is joined to the next
+    one that has a number (a lead such as "hasil pemantauan SPBE tahun 2025. Indeks ... 3,96"), or
+    to the previous one when none follows."""
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    groups, pending = [], ""
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        pending += text[a:b]
+        if _DECIMAL_IN_TEXT.search(text[a:b]):
+            groups.append(pending)
+            pending = ""
+    if pending and groups:
+        groups[-1] += pending
+    return groups
+
+
+def value_scope(quote: str, value: float | None) -> str | None:
+    """The words of ``quote`` that speak about ``value`` (rule 1 of the module docstring).
+
+    ``None`` where the value is missing or not printed in the quote (the caller then uses the
+    whole quote). Several occurrences give the union of their scopes.
+    """
+    if value is None or value != value:           # None or NaN
+        return None
+    parts = []
+    for sentence in _sentences(quote):
+        numbers = list(_DECIMAL_IN_TEXT.finditer(sentence))
+        if not numbers:
+            continue
+        printed = np.array([float(m[0].replace(",", ".")) for m in numbers])
+        for k in np.flatnonzero(np.abs(printed - value) < 1e-9):
+            head = sentence[:numbers[0].start()]
+            start = numbers[k - 1].end() if k > 0 else 0
+            stop = numbers[k + 1].start() if k + 1 < len(numbers) else len(sentence)
+            parts += [head, sentence[start:numbers[k].start()], sentence[numbers[k].end():stop]]
+    return " ".join(parts) if parts else None
+
+
+def _rule_stage(text: pd.Series) -> pd.Series:
+    """The first stage rule matching each text, "" where none does."""
+    text = text.fillna("")
     conditions = [text.str.contains(pattern) for _, pattern in _STAGE_RULES]
-    return pd.Series(np.select(conditions, [name for name, _ in _STAGE_RULES], default="unknown"),
-                     index=quote.index, dtype="str")
+    return pd.Series(np.select(conditions, [name for name, _ in _STAGE_RULES], default=""),
+                     index=text.index, dtype="str")
 
 
-def classify_stage(quote: str, url: str = "") -> str:
-    """Reporting stage of one press value from its quote and page address (rules in the module doc)."""
-    return _stages(pd.Series([quote]), pd.Series([url])).iloc[0]
+def _stages(excerpt: pd.Series, index: pd.Series) -> pd.DataFrame:
+    """``quote``, ``compiler_note``, ``stage`` and ``stage_basis`` for each excerpt and row value."""
+    split = [split_compiler_notes(e) for e in excerpt]
+    quote = pd.Series([q for q, _ in split], index=excerpt.index, dtype="str")
+    note = pd.Series([n for _, n in split], index=excerpt.index, dtype="str")
+    scope = pd.Series([value_scope(q, v) for q, v in zip(quote, index.astype("float64"))], index=excerpt.index,
+                      dtype="object")
+    by_quote = _rule_stage(scope.where(scope.notna(), quote))
+    by_note = _rule_stage(note)
+    from_quote, from_note = by_quote.ne(""), by_note.ne("")
+    stage = by_quote.where(from_quote, by_note.where(from_note, "unknown"))
+    basis = np.select([from_quote, from_note], ["quote", "compiler_note"], default="none")
+    return pd.DataFrame({"quote": quote, "compiler_note": note, "stage": stage,
+                         "stage_basis": pd.Series(basis, index=excerpt.index, dtype="str")})
+
+
+def classify_stage(excerpt: str, value: float | None = None) -> tuple[str, str]:
+    """``(stage, stage_basis)`` of one press value from its excerpt (compiler's notes included) and
+    the value it reports (``None`` for a predicate-only row). Rules in the module docstring."""
+    row = _stages(pd.Series([excerpt]), pd.Series([np.nan if value is None else value])).iloc[0]
+    return row["stage"], row["stage_basis"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,15 +284,19 @@ def load_press_scores(path=None) -> pd.DataFrame:
     Returns one row per file row with ``institution`` (as in the file), ``institution_type``,
     ``province`` (NA for central bodies), ``year`` (Int64, evaluation year), ``index`` (float, NaN
     where the page gives only a predicate), ``index_decimals`` (decimals as printed),
-    ``predicate``, ``stage``, ``source_url``, ``quote``, ``conflict`` (the same institution and
-    year have two different index values in the file), ``n_values`` (rows with an index for that
-    institution and year) and ``source_row`` (1-based data row).
+    ``predicate``, ``stage``, ``source_url``, ``quote`` (the excerpt without the compiler's notes),
+    ``conflict`` (the same institution name and year have two different index values, or two
+    different predicates, in the file), ``n_values`` (rows with an index for that institution and
+    year), ``source_row`` (1-based data row), ``compiler_note`` (the notes removed from the
+    excerpt, "" if none) and ``stage_basis`` (quote, compiler_note or none). Stage and note rules
+    are in the module docstring.
     """
     path = _resolve(path, SCORES_FILE)
     raw = _read_raw(path, SCORE_COLUMNS)
     index = _numbers(raw, path, "index", allow_empty=True)
     predicate = _choices(raw, path, "predicate", PREDICATES, allow_empty=True)
     _first_bad(index.isna() & predicate.isna(), raw, path, "index", "neither index nor predicate")
+    stages = _stages(raw["quote_excerpt_short"], index)
     df = pd.DataFrame({
         "institution": _required_text(raw, path, "institution"),
         "institution_type": _choices(raw, path, "institution_type", INSTITUTION_TYPES, allow_empty=False),
@@ -176,16 +305,18 @@ def load_press_scores(path=None) -> pd.DataFrame:
         "index": index,
         "index_decimals": _decimals(raw["index"]),
         "predicate": predicate,
-        "stage": _stages(raw["quote_excerpt_short"], raw["source_url"]),
+        "stage": stages["stage"],
         "source_url": _required_text(raw, path, "source_url"),
-        "quote": raw["quote_excerpt_short"],
+        "quote": stages["quote"],
         "source_row": np.arange(1, len(raw) + 1),
+        "compiler_note": stages["compiler_note"],
+        "stage_basis": stages["stage_basis"],
     })
-    same = df.groupby(["institution", "year"])["index"]
-    df["conflict"] = same.transform("nunique").gt(1)
-    df["n_values"] = same.transform("count").astype("int64")
+    same = df.groupby(["institution", "year"])
+    df["conflict"] = same["index"].transform("nunique").gt(1) | same["predicate"].transform("nunique").gt(1)
+    df["n_values"] = same["index"].transform("count").astype("int64")
     order = ["institution", "institution_type", "province", "year", "index", "index_decimals", "predicate",
-             "stage", "source_url", "quote", "conflict", "n_values", "source_row"]
+             "stage", "source_url", "quote", "conflict", "n_values", "source_row", "compiler_note", "stage_basis"]
     return df[order]
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from spbe_research import cleaning
 from spbe_research.errors import SPBEError
 from spbe_research.press import (
-    PRESS_DIR, SCORES_FILE, STAGES, agreement_summary, classify_stage, cross_check,
-    load_press_domain_scores, load_press_national_stats, load_press_scores,
+    PRESS_DIR, SCORES_FILE, STAGE_BASES, agreement_summary, classify_stage, cross_check,
+    load_press_domain_scores, load_press_national_stats, load_press_scores, split_compiler_notes, value_scope,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,11 +25,6 @@ def scores():
 # ---------------------------------------------------------------------------------------------
 # load_press_scores on the real file
 # ---------------------------------------------------------------------------------------------
-def test_default_path_is_the_repository_copy():
-    assert PRESS_DIR == REPO / "data" / "raw" / "press"
-    pd.testing.assert_frame_equal(load_press_scores(), load_press_scores(PRESS_DIR / SCORES_FILE))
-
-
 def test_row_count_and_years_match_provenance(scores):
     assert len(scores) == 302
     assert scores["year"].value_counts().sort_index().to_dict() == {
@@ -40,7 +36,7 @@ def test_row_count_and_years_match_provenance(scores):
 def test_columns_and_dtypes(scores):
     assert list(scores.columns) == [
         "institution", "institution_type", "province", "year", "index", "index_decimals", "predicate",
-        "stage", "source_url", "quote", "conflict", "n_values", "source_row"]
+        "stage", "source_url", "quote", "conflict", "n_values", "source_row", "compiler_note", "stage_basis"]
     assert str(scores["year"].dtype) == "Int64"
     assert scores["index"].dtype == "float64"
     assert scores["conflict"].dtype == bool
@@ -84,46 +80,153 @@ def test_same_value_twice_is_not_a_conflict(scores):
     assert len(bengkulu) == 2 and (bengkulu["n_values"] == 2).all() and not bengkulu["conflict"].any()
 
 
+def test_predicate_disagreement_is_a_conflict(tmp_path):
+    # Provinsi Bengkulu 2023 (rows 252 and 254) gives 3.12 twice; give the two rows different predicates.
+    raw = pd.read_csv(PRESS_DIR / SCORES_FILE, dtype=str, keep_default_na=False)
+    rows = raw.index[(raw["institution"] == "Provinsi Bengkulu") & (raw["year"] == "2023")]
+    assert len(rows) == 2
+    raw.loc[rows, "predicate"] = ["Baik", "Cukup"]
+    path = tmp_path / SCORES_FILE
+    raw.to_csv(path, index=False)
+    out = load_press_scores(path)
+    assert out.loc[rows, "conflict"].tolist() == [True, True]
+    assert out.loc[rows, "n_values"].tolist() == [2, 2]
+    assert out["conflict"].sum() == 8 + 2          # the four documented pairs plus this one
+    # one row with a predicate and one without is not a disagreement
+    raw.loc[rows, "predicate"] = ["Baik", ""]
+    raw.to_csv(path, index=False)
+    assert not load_press_scores(path).loc[rows, "conflict"].any()
+
+
 def test_stage_counts(scores):
-    assert set(scores["stage"]) <= set(STAGES)
-    assert scores["stage"].value_counts().to_dict() == {"unknown": 254, "official": 46, "provisional": 2}
+    assert scores["stage"].value_counts().to_dict() == {"unknown": 250, "official": 50, "provisional": 2}
+    assert pd.crosstab(scores["stage"], scores["stage_basis"]).to_dict("index") == {
+        "official": {"compiler_note": 34, "none": 0, "quote": 16},
+        "provisional": {"compiler_note": 2, "none": 0, "quote": 0},
+        "unknown": {"compiler_note": 0, "none": 250, "quote": 0},
+    }
+    assert set(scores["stage_basis"]) == set(STAGE_BASES)
+    # the compiler's note decides only where the page's words say nothing
+    assert (scores.loc[scores["stage_basis"] == "compiler_note", "compiler_note"] != "").all()
 
 
-def test_stage_of_known_rows(scores):
-    stage = scores.set_index("source_row")["stage"]
-    assert stage[197] == "provisional"      # Kota Kediri: "... 3,9 (angka sementara) di tahun 2024"
-    assert stage[236] == "provisional"      # Kota Manado: "[... likely provisional]"
-    assert stage[167] == "official"         # Kementerian Agama 2024: "KepMenPANRB 663/2024"
-    assert stage[253] == "official"         # Provinsi Bengkulu 2024: "(SK 663/2024)"
-    assert stage[1] == "unknown"            # "serta Aceh Barat 2,10"
-
-
-# ---------------------------------------------------------------------------------------------
-# Stage rules
-# ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("quote, url, stage", [
-    ("hasil penilaian mandiri tim internal mencapai 2,9", "", "self_assessment"),
-    ("skor self assessment SPBE 3,1", "", "self_assessment"),
-    ("Untuk saat ini adalah evaluasi internal, nilainya 2,058", "", "self_assessment"),
-    ("indeks 3,9 (angka sementara)", "", "provisional"),
-    ("nilai sementara SPBE 3,4", "", "provisional"),
-    ("hasil itu masih menunggu verifikasi Kementerian PANRB", "", "provisional"),
-    ("indeks 3,4 belum ditetapkan", "", "provisional"),
-    ("berdasarkan SK MenPANRB nilainya 3,41", "", "official"),
-    ("Keputusan Menteri PANRB Nomor 13 Tahun 2024", "", "official"),
-    ("indeks 3,19 (KepMenPANRB 1503/2021)", "", "official"),
-    ("atas hasil evaluasi SPBE 2023", "", "official"),
-    ("nilai 3,54", "https://example.org/hasil-pemantauan-dan-evaluasi-spbe-2023", "official"),
-    ("nilai 3,54", "https://example.org/hasil_evaluasi/spbe", "official"),
-    ("serta Aceh Barat 2,10", "https://example.org/spbe-aceh", "unknown"),
-    ("Sementara itu, indeks SPBE Kota X 3,2", "", "unknown"),        # "meanwhile", not "provisional"
-    ("sk 3,2 ask", "https://example.org/task", "unknown"),            # lower-case sk is not SK
-    # order: self-assessment before provisional before official
-    ("hasil evaluasi mandiri sementara 2,9", "", "self_assessment"),
-    ("hasil evaluasi sementara 3,9 sebelum SK", "", "provisional"),
+@pytest.mark.parametrize("row, stage, basis", [
+    (197, "unknown", "none"),                # Kota Kediri 2023 3,6: "angka sementara" is about the 2024 value 3,9
+    (239, "provisional", "compiler_note"),   # Pematangsiantar: "[reported Nov 2024, before official decree]"
+    (236, "provisional", "compiler_note"),   # Kota Manado: "[... likely provisional]"
+    (156, "official", "quote"),              # "Pemantauan SPBE Tahun 2025 ... nilai indeks 4,07"
+    (280, "official", "compiler_note"),      # "(hasil Pemantauan SPBE 2025)" is the compiler's
+    (222, "official", "quote"),              # "hasil pemantauan SPBE ... tahun 2025. Indeks ... 3,96": lead sentence
+    (253, "official", "compiler_note"),      # "(SK 663/2024)"
+    (167, "official", "compiler_note"),      # leading "KepMenPANRB 663/2024 ..."
+    (78, "official", "quote"),               # "Hasil Evaluasi SPBE" on the page (and a KepMenPANRB note)
+    (138, "official", "quote"),              # "hasil pemantauan ... menjadi 3,58"
+    (137, "unknown", "none"),                # same page, the 2021 value 2,71: no word about it
+    (1, "unknown", "none"),                  # "serta Aceh Barat 2,10"
 ])
-def test_stage_rules(quote, url, stage):
-    assert classify_stage(quote, url) == stage
+def test_stage_of_known_rows(scores, row, stage, basis):
+    r = scores.set_index("source_row").loc[row]
+    assert (r["stage"], r["stage_basis"]) == (stage, basis)
+
+
+def test_quotes_are_the_excerpts_without_the_notes(scores):
+    raw = pd.read_csv(PRESS_DIR / SCORES_FILE, dtype=str, keep_default_na=False)["quote_excerpt_short"].str.strip()
+    assert (scores["compiler_note"] != "").sum() == 71
+    assert (scores.loc[scores["compiler_note"] == "", "quote"] == raw[scores["compiler_note"] == ""]).all()
+    # nothing is lost: every word of the excerpt is in the quote or in the note, in order
+    squash = lambda t: t.str.replace(r"[\s.]", "", regex=True)    # noqa: E731
+    rebuilt = (scores["quote"] + scores["compiler_note"]).pipe(squash).map(sorted)
+    assert (rebuilt == squash(raw).map(sorted)).all()
+    assert not scores["quote"].str.contains(r"\[|\]|kepmen|\bSK\b|context|reported", case=False).any()
+    r = scores.set_index("source_row")
+    assert r.loc[197, "quote"] == ("peningkatan signifikan ... dari 3,6 pada tahun 2023 menjadi 3,9 "
+                                   "(angka sementara) di tahun 2024")      # the page's own parentheses stay
+    assert (r.loc[239, "quote"], r.loc[239, "compiler_note"]) == (
+        "Indeks SPBE Kota Pematangsiantar berada pada poin 3,03 (baik)", "[reported Nov 2024, before official decree]")
+    assert (r.loc[145, "quote"], r.loc[145, "compiler_note"]) == (
+        "Luwu Utara ... indeks SPBE 2,68 atau dengan predikat BAIK",
+        "KepMenPANRB 1503/2021 ... [conflicts with inputsulsel: 2,69]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiler's notes, value scope and stage rules
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("excerpt, quote, note", [
+    ("indeks 3,04 (KepMenPANRB 108/2023)", "indeks 3,04", "(KepMenPANRB 108/2023)"),
+    ("poin 3,03 (baik) [reported Nov 2024, before official decree]", "poin 3,03 (baik)",
+     "[reported Nov 2024, before official decree]"),
+    ("Kategori Sedang [sic] pada 2022", "Kategori Sedang pada 2022", "[sic]"),
+    ("menjadi 3,92 (SK 663/2024)", "menjadi 3,92", "(SK 663/2024)"),
+    ("Way Kanan 2,1 predikat cukup (context: evaluasi 2021)", "Way Kanan 2,1 predikat cukup",
+     "(context: evaluasi 2021)"),
+    ("dengan nilai 3.85 (tahun 2020)", "dengan nilai 3.85", "(tahun 2020)"),
+    ("Palangka Raya (2024, Kalteng)", "Palangka Raya", "(2024, Kalteng)"),
+    ("pada 2025 (hasil Pemantauan SPBE 2025)", "pada 2025", "(hasil Pemantauan SPBE 2025)"),
+    ("KepMenPANRB 13/2024 ... Kota Madiun 4,45", "Kota Madiun 4,45", "KepMenPANRB 13/2024 ..."),
+    ("pada tahun 2023 (KepMenPANRB 13/2024) predikat Sangat Baik [x]", "pada tahun 2023 predikat Sangat Baik",
+     "(KepMenPANRB 13/2024) [x]"),
+    # the page's own parentheses
+    ("Kabupaten Badung (Indeks SPBE 3,66) ... Sangat Baik", "Kabupaten Badung (Indeks SPBE 3,66) ... Sangat Baik", ""),
+    ("menjadi 3,9 (angka sementara) di tahun 2024", "menjadi 3,9 (angka sementara) di tahun 2024", ""),
+    ("Boalemo (2,40) dan Pohuwato (2,52)", "Boalemo (2,40) dan Pohuwato (2,52)", ""),
+    ("the SPBE index was 1.80 (Enough)", "the SPBE index was 1.80 (Enough)", ""),
+])
+def test_split_compiler_notes(excerpt, quote, note):
+    assert split_compiler_notes(excerpt) == (quote, note)
+
+
+@pytest.mark.parametrize("quote, value, scope_words, not_in_scope", [
+    ("dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di tahun 2024", 3.6, "pada tahun 2023", "sementara"),
+    ("dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di tahun 2024", 3.9, "angka sementara", "3,6"),
+    ("hasil evaluasi SPBE 2023: Kota A 3,1, Kota B 3,2, Kota C 3,3", 3.3, "hasil evaluasi", "Kota B"),
+    ("angka 3,12 dengan kategori Baik. Tahun 2024, melonjak menjadi 3,92 (sementara)", 3.12, "kategori Baik",
+     "sementara"),
+    ("hasil pemantauan SPBE tahun 2025. Indeks Kota Mataram 3,96", 3.96, "hasil pemantauan", "@"),
+    ("Pemerintah Kab. Bangkalan (1,89) ... predikat Cukup", 1.89, "Bangkalan", "@"),
+    ("naik dari 3.10 menjadi 3.5", 3.1, "naik dari", "menjadi 3.5"),     # 3.10 and 3.1 are one value
+])
+def test_value_scope(quote, value, scope_words, not_in_scope):
+    scope = value_scope(quote, value)
+    assert scope_words in scope and not_in_scope not in scope
+
+
+def test_value_scope_when_the_value_is_not_printed():
+    assert value_scope("indeks 3,65 predikat Sangat Baik", 3.6) is None      # 3,65 is not 3,6
+    assert value_scope("predikat Sangat Baik", None) is None
+    assert value_scope("predikat Sangat Baik", float("nan")) is None
+
+
+@pytest.mark.parametrize("excerpt, value, stage, basis", [
+    ("hasil penilaian mandiri tim internal mencapai 2,9", 2.9, "self_assessment", "quote"),
+    ("skor self assessment SPBE 3,1", 3.1, "self_assessment", "quote"),
+    ("Untuk saat ini adalah evaluasi internal, nilainya 2,058", 2.058, "self_assessment", "quote"),
+    ("indeks 3,9 (angka sementara)", 3.9, "provisional", "quote"),
+    ("nilai sementara SPBE 3,4", 3.4, "provisional", "quote"),
+    ("hasil itu masih menunggu verifikasi Kementerian PANRB", None, "provisional", "quote"),
+    ("indeks 3,4 belum ditetapkan", 3.4, "provisional", "quote"),
+    ("berdasarkan SK MenPANRB nilainya 3,41", 3.41, "official", "quote"),
+    ("Keputusan Menteri PANRB Nomor 13 Tahun 2024", None, "official", "quote"),
+    ("atas hasil evaluasi SPBE 2023", None, "official", "quote"),
+    ("Pemantauan SPBE Tahun 2025 ... nilai indeks 4,07", 4.07, "official", "quote"),
+    ("meraih predikat sangat baik dalam Evaluasi SPBE Tahun 2024. Pemkot 4,02", 4.02, "official", "quote"),
+    ("serta Aceh Barat 2,10", 2.10, "unknown", "none"),
+    ("Sementara itu, indeks SPBE Kota X 3,2", 3.2, "unknown", "none"),        # "meanwhile", not "provisional"
+    ("sk 3,2 ask", 3.2, "unknown", "none"),                                   # lower-case sk is not SK
+    # the value's own words decide
+    ("dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di tahun 2024", 3.6, "unknown", "none"),
+    ("dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di tahun 2024", 3.9, "provisional", "quote"),
+    ("dari 3,6 pada tahun 2023 menjadi 3,9 (angka sementara) di tahun 2024", None, "provisional", "quote"),
+    # the compiler's note only when the page's words say nothing
+    ("indeks 3,19 (KepMenPANRB 1503/2021)", 3.19, "official", "compiler_note"),
+    ("poin 3,03 (baik) [reported Nov 2024, before official decree]", 3.03, "provisional", "compiler_note"),
+    ("hasil evaluasi SPBE: nilai 3,1 [likely provisional]", 3.1, "official", "quote"),
+    ("indeks 3,9 (angka sementara) (KepMenPANRB 13/2024)", 3.9, "provisional", "quote"),
+    # order: self-assessment before provisional before official
+    ("hasil evaluasi mandiri sementara 2,9", 2.9, "self_assessment", "quote"),
+    ("hasil evaluasi sementara 3,9 sebelum SK", 3.9, "provisional", "quote"),
+])
+def test_stage_rules(excerpt, value, stage, basis):
+    assert classify_stage(excerpt, value) == (stage, basis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +402,6 @@ OFFICIAL_NAMES = {
 
 
 def test_cross_check_against_the_official_reports(scores):
-    cleaning = pytest.importorskip("spbe_research.cleaning")
     official = pd.concat([
         cleaning.parse_report(REPORTS / "e34ab432_LAPORAN_EVALUASI_SPBE_KemenpanRB_2023.md", 2023),
         cleaning.parse_report(REPORTS / "20250313_Laporan_Pelaksanaan_Evaluasi_SPBE_2024.md", 2024),
@@ -311,7 +413,7 @@ def test_cross_check_against_the_official_reports(scores):
     assert len(cross) == 19
     disagree = cross.loc[~cross["agrees"], ["institution", "year", "press_index", "official_index", "stage"]]
     assert disagree.values.tolist() == [
-        ["Kota Kediri", 2023, 3.6, 3.65, "provisional"],   # 3.65 would print as 3.7 at one decimal
+        ["Kota Kediri", 2023, 3.6, 3.65, "unknown"],       # 3.65 would print as 3.7 at one decimal
         ["Kota Manado", 2023, 2.93, 2.95, "unknown"],
         ["Kota Manado", 2024, 3.55, 3.93, "provisional"],  # stated during the evaluation
     ]
