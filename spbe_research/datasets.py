@@ -59,7 +59,7 @@ MANIFEST = "MANIFEST.sha256"
 
 RESULT_COLUMNS = [
     "institution_id", "institution_name", "institution_type", "province_code", "province_name", "island_group",
-    "year", "framework", "source_kind", "stage", "D1", "D2", "D3", "D4", "index", "predicate",
+    "year", "framework", "source_kind", "stage", "stage_basis", "D1", "D2", "D3", "D4", "index", "predicate",
     "garbled_text", "recovered_field", "recovered_value", "recovered_low", "recovered_high", "recovered_candidates",
     "recovery_method", "quality_flags", "name_as_published", "name_clean", "match_method", "source", "source_table", "source_line", "source_row",
 ]
@@ -164,7 +164,7 @@ def _official_rows(raw: Path) -> pd.DataFrame:
             **{c: m[c] for c in ("institution_id", "institution_name", "institution_type", "province_code",
                                  "province_name", "island_group", "match_method")},
             "year": year, "framework": framework_for_year(year).name, "source_kind": "official_report",
-            "stage": "official", **{d: rows[d] for d in ("D1", "D2", "D3", "D4", "index", "predicate")},
+            "stage": "official", "stage_basis": "report", **{d: rows[d] for d in ("D1", "D2", "D3", "D4", "index", "predicate")},
             **{c: rows[c] for c in ("garbled_text", "recovered_field", "recovered_value", "recovered_low",
                                     "recovered_high", "recovered_candidates", "recovery_method", "quality_flags")},
             "name_as_published": rows["name_raw"].str.replace(r"<br\s*/?>", " ", regex=True).str.split().str.join(" "),
@@ -194,7 +194,7 @@ def _press_rows(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         **{c: m[c] for c in ("institution_id", "institution_name", "institution_type", "province_code",
                              "province_name", "island_group", "match_method")},
         "year": years, "framework": years.map(lambda y: framework_for_year(y).name),
-        "source_kind": "press", "stage": p["stage"],
+        "source_kind": "press", "stage": p["stage"], "stage_basis": p["stage_basis"],
         "D1": np.nan, "D2": np.nan, "D3": np.nan, "D4": np.nan, "index": p["index"], "predicate": p["predicate"],
         "garbled_text": pd.NA, "recovered_field": pd.NA, "recovered_value": np.nan, "recovered_low": np.nan,
         "recovered_high": np.nan, "recovered_candidates": pd.NA, "recovery_method": pd.NA, "quality_flags": flags, "name_as_published": p["institution"], "name_clean": p["institution"],
