@@ -807,6 +807,17 @@ def _table_blocks(lines):
         yield (*caption, block)
 
 
+def _labelled_row(cells, n, title, fname, ln):
+    """A summary-table row: its component (from the label cell) and exactly ``n`` value cells."""
+    comp = _component_of_label(cells[0])
+    if comp is None:
+        raise SPBEError(f"unknown row label {cells[0]!r} in {title!r}", file=fname, row=ln, field="label")
+    vals = cells[1:1 + n]
+    if len(vals) != n:
+        raise SPBEError(f"expected {n} values, found {len(vals)}", file=fname, row=ln, field=comp)
+    return comp, vals
+
+
 def parse_report_aggregates(path, year: int) -> pd.DataFrame:
     """The report's summary tables in tidy form (columns :data:`AGGREGATE_COLUMNS`).
 
@@ -847,14 +858,7 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
                                     file=fname, row=hl, field="header")
                 years.append(int(c))
             for ln, cells in rows:
-                comp = _component_of_label(cells[0])
-                if comp is None:
-                    raise SPBEError(f"unknown row label {cells[0]!r} in {title!r}",
-                                    file=fname, row=ln, field="Deskripsi")
-                vals = cells[1:1 + len(years)]
-                if len(vals) != len(years):
-                    raise SPBEError(f"expected {len(years)} values, found {len(vals)}",
-                                    file=fname, row=ln, field=comp)
+                comp, vals = _labelled_row(cells, len(years), title, fname, ln)
                 for y, v in zip(years, vals):
                     add(year=y, group="nasional", component=comp, statistic="mean",
                         value=parse_decimal(v, file=fname, row=ln, field=f"{comp} {y}",
@@ -888,14 +892,7 @@ def parse_report_aggregates(path, year: int) -> pd.DataFrame:
                 raise SPBEError(f"unknown group column in {hdr!r}", file=fname, row=hl,
                                 field="header")
             for ln, cells in rows:
-                comp = _component_of_label(cells[0])
-                if comp is None:
-                    raise SPBEError(f"unknown row label {cells[0]!r} in {title!r}",
-                                    file=fname, row=ln, field="label")
-                vals = cells[1:1 + len(groups)]
-                if len(vals) != len(groups):
-                    raise SPBEError(f"expected {len(groups)} values, found {len(vals)}",
-                                    file=fname, row=ln, field=comp)
+                comp, vals = _labelled_row(cells, len(groups), title, fname, ln)
                 for g, v in zip(groups, vals):
                     add(year=int(year), group=g, component=comp, statistic="mean",
                         value=parse_decimal(v, file=fname, row=ln, field=f"{g} {comp}"),

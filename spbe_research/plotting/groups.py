@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..compare import GROUPINGS, ISLAND_GROUP_ORDER, PREDICATES, TYPE_LABELS, TYPE_ORDER, select_source
 from ..errors import SPBEError
+from ..scoring import PREDICATE_BANDS
 from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
 
 __all__ = ["plot_index_distribution", "plot_predicate_shares", "plot_domain_profiles"]
@@ -65,7 +66,7 @@ def plot_index_distribution(results: pd.DataFrame, group_by: str = "type", years
             x = pos[i] + rng.uniform(-width * 0.3, width * 0.3, size=data[i].size)
             ax.scatter(x, data[i], s=7, color=color, alpha=0.6, linewidths=0,
                        label=str(y) if i == keep[0] else None)
-    for t, p in zip((1.8, 2.6, 3.5, 4.2), PREDICATES[1:]):
+    for t, p in zip(PREDICATE_BANDS, PREDICATES[1:]):
         ax.axhline(t, color="0.6", linestyle="--", linewidth=0.7)
         ax.text(len(groups) - 0.45, t + 0.03, f"{p} ≥ {t}", fontsize=7, color="0.35", ha="right")
     ax.set_xticks(np.arange(len(groups)))

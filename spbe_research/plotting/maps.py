@@ -19,6 +19,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
 from ..errors import SPBEError
+from ..scoring import PREDICATE_BANDS, PREDICATES
 from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
 
 __all__ = [
@@ -45,8 +46,8 @@ MAP_CODE_FIXES = {
 #: map names that differ from the Kemendagri names.
 MAP_NAME_ALIASES = {"DKI Jakarta": "Daerah Khusus Ibukota Jakarta"}
 
-#: predicate band edges on the 0–5 index scale (Kurang < 1.8 ≤ Cukup < 2.6 ≤ Baik < 3.5 ≤ Sangat Baik < 4.2).
-PREDICATE_BOUNDS = (0.0, 1.8, 2.6, 3.5, 4.2, 5.0)
+#: predicate band edges on the 0–5 index scale, from the scoring module's bands.
+PREDICATE_BOUNDS = (0.0, *PREDICATE_BANDS, 5.0)
 _NO_DATA = "#d9d9d9"
 
 
@@ -91,7 +92,7 @@ def load_province_map(path=MAP_PATH, provinces_path=PROVINCES_PATH) -> gpd.GeoDa
 
 
 def _predicate_cmap():
-    colors = [PREDICATE_COLORS[p] for p in ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")]
+    colors = [PREDICATE_COLORS[p] for p in PREDICATES]
     return ListedColormap(colors), BoundaryNorm(PREDICATE_BOUNDS, len(colors))
 
 
