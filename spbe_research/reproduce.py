@@ -25,7 +25,7 @@ import pandas as pd
 
 from .errors import SPBEError
 from .frameworks import get_framework
-from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate
+from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
 
 __all__ = [
     "HALF_UNIT",
@@ -58,17 +58,6 @@ HYPOTHESIS_INPUTS = {
 }
 _EPS = 1e-9
 _BAND_EDGES = (0.0, *PREDICATE_BANDS, np.inf)
-
-
-def rounding_tolerance(framework, decimals: int = 2) -> float:
-    """Largest |printed index − index recomputed from printed domains| that rounding explains.
-
-    ``h·(1 + Σ_d w_d)`` with ``h`` half a unit of the last printed decimal; 0.01 for both
-    frameworks at 2 decimals (their weights sum to 1).
-    """
-    fw = get_framework(framework)
-    h = 0.5 * 10.0 ** (-decimals)
-    return float(h * (1.0 + fw.domain_weights.sum()))
 
 
 def _need(df: pd.DataFrame, cols, what: str) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 from .errors import SPBEError
 from .frameworks import Framework, get_framework
 
-__all__ = ["score", "index_from_domains", "index_from_aspects", "predicate", "PREDICATES", "PREDICATE_BANDS"]
+__all__ = ["score", "index_from_domains", "index_from_aspects", "predicate", "rounding_tolerance", "PREDICATES", "PREDICATE_BANDS"]
 
 #: Predicates (predikat) from low to high.
 PREDICATES = ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")
@@ -217,3 +217,14 @@ def domains_from_aspects(aspects: pd.DataFrame, framework) -> pd.DataFrame:
     _weighted(aspects, fw.aspect_codes, fw.aspect_weights, fw, "aspect", "raise")  # validation only
     mat = aspects[list(fw.aspect_codes)].to_numpy(float) @ fw.aspect_to_domain
     return pd.DataFrame(mat, index=aspects.index, columns=list(fw.domain_codes))
+
+
+def rounding_tolerance(framework, decimals: int = 2) -> float:
+    """Largest |printed index − index recomputed from printed domains| that rounding explains.
+
+    ``h·(1 + Σ_d w_d)`` with ``h`` half a unit of the last printed decimal; 0.01 for both
+    frameworks at 2 decimals (their weights sum to 1).
+    """
+    fw = get_framework(framework)
+    h = 0.5 * 10.0 ** (-decimals)
+    return float(h * (1.0 + fw.domain_weights.sum()))
