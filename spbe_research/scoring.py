@@ -1,230 +1,454 @@
-"""Index recomputation: levels → aspect (aspek) → domain → SPBE index → predicate (predikat).
+"""The scoring engine: the one place where values are aggregated up a framework's tree and banded.
 
-Every aggregation is a weighted mean (PermenPANRB 59/2020 Lampiran §B.4; the 2018 workbook's
-``Rekap`` sheet computes the same), done as matrix products over all units at once.
+* :func:`score` — indicator values (levels) → every aspect (aspek), domain, ... and the index, with the
+  predicate (predikat); external indices converted by the framework's rules (:func:`convert_external`).
+* :func:`index_from` — the index from published values at any level (:func:`index_from_domains`,
+  :func:`index_from_aspects`).
+* :func:`predicate`, :func:`band_codes`, :func:`distance_to_edge` — banding by the framework's own bands and
+  edge rule, identical on every path (the only banding implementation of the package).
+* :func:`weighted_mean` — the pluggable means (arithmetic, geometric, harmonic, power mean with any exponent)
+  every aggregation goes through; :func:`evaluate` runs them level by level over a whole tree.
+
+Every aggregation is a weighted mean of a node's children (PermenPANRB 59/2020 Lampiran B.4; PermenPANRB
+8/2026 Bagian B). With arithmetic means (the official method) the whole tree is one matrix product.
 """
 from __future__ import annotations
+
+import math
+import numbers
 
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .errors import SPBEError
 from .frameworks import Framework, get_framework
+from .means import mean_exponent, weighted_mean
 
-__all__ = ["score", "index_from_domains", "index_from_aspects", "predicate", "rounding_tolerance", "PREDICATES", "PREDICATE_BANDS"]
+__all__ = [
+    "score", "index_from", "index_from_domains", "index_from_aspects", "predicate", "band_codes", "band_index",
+    "distance_to_edge", "weighted_mean", "mean_exponent", "evaluate", "convert_external", "rounding_tolerance",
+    "EDGE_EPS", "PREDICATES", "PREDICATE_BANDS",
+]
 
-#: Predicates (predikat) from low to high.
-PREDICATES = ("Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan")
-#: Lower band edges of ``PREDICATES[1:]`` (PermenPANRB 59/2020 Lampiran Tabel 13), applied to the unrounded index.
-PREDICATE_BANDS = (1.8, 2.6, 3.5, 4.2)
-# An index computed from levels can land a hair under a band edge through float rounding
-# (2.6 as 2.5999999999999996); anything within this distance of an edge counts as on it.
-_EDGE_EPS = 1e-9
-_PREDICATE_DTYPE = pd.CategoricalDtype(PREDICATES, ordered=True)
+#: An index within this distance below a band edge counts as on the edge (float noise such as
+#: 2.5999999999999996 for 2.6 never lowers a predicate). The one tolerance of banding.
+EDGE_EPS = 1e-9
+_DEFAULT = "2020"
 
 
-def predicate(x):
-    """Predikat (predicate) of an index value: a str for a scalar, an ordered categorical otherwise.
+# --------------------------------------------------------------------------------------------- banding
+def band_index(x: np.ndarray, framework, rule: str | None = None) -> np.ndarray:
+    """The value actually compared with the band edges: unrounded, or rounded half up to the framework's
+    ``band_decimals`` when the edge rule (or ``rule``) is ``"rounded"``."""
+    fw = get_framework(framework)
+    rule = fw.edge_rule if rule is None else checks.choice(rule, name="rule", options=("unrounded", "rounded"))
+    x = np.asarray(x, dtype=float)
+    if rule == "rounded":
+        f = 10.0 ** fw.band_decimals
+        return np.floor(x * f + 0.5 + EDGE_EPS * f) / f
+    return x
 
-    Bands apply to the unrounded index: Memuaskan ≥ 4.2, Sangat Baik ≥ 3.5, Baik ≥ 2.6,
-    Cukup ≥ 1.8, Kurang < 1.8. Missing or out-of-range values raise :class:`SPBEError`.
+
+def band_codes(x, framework, rule: str | None = None) -> np.ndarray:
+    """Band number (0 = lowest predicate) of each value; NaN gives -1. The only banding rule of the package:
+    lower edges belong to their band, applied to :func:`band_index` with :data:`EDGE_EPS` tolerance."""
+    fw = get_framework(framework)
+    v = band_index(x, fw, rule)
+    codes = np.searchsorted(fw.band_edges - EDGE_EPS, v, side="right").astype(np.int8)
+    return np.where(np.isnan(v), np.int8(-1), codes)
+
+
+def _predicate_dtype(fw: Framework) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(fw.predicates), ordered=True)
+
+
+def predicate(x, framework=_DEFAULT, *, rule: str | None = None):
+    """Predikat (predicate) of index values by ``framework``'s bands: a str for a scalar, an ordered
+    categorical for an array, a Series for a Series.
+
+    Bands apply as the framework says (59/2020: to the unrounded index, Memuaskan ≥ 4.2, Sangat Baik ≥ 3.5,
+    Baik ≥ 2.6, Cukup ≥ 1.8; 8/2026: 4.0 / 3.5 / 2.5 / 1.5). ``rule`` overrides the edge rule
+    (``"unrounded"`` or ``"rounded"``). Missing, non-numeric or off-scale values raise :class:`SPBEError`.
+
+    >>> predicate(2.59), predicate(2.59, "8/2026")
+    ('Cukup', 'Baik')
     """
-    scalar = np.ndim(x) == 0
-    arr = np.asarray(pd.to_numeric(pd.Series(np.atleast_1d(x)), errors="coerce"), dtype=float)
-    bad = np.isnan(arr) | (arr < 0) | (arr > 5 + _EDGE_EPS)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        label = x.index[i] if isinstance(x, pd.Series) else i
-        raise SPBEError(f"index must be a number from 0 to 5, got {np.atleast_1d(x)[i]!r}", row=label, field="index")
-    codes = np.searchsorted(np.asarray(PREDICATE_BANDS), arr + _EDGE_EPS, side="right")
+    fw = get_framework(framework)
+    scalar = np.ndim(x) == 0 and not isinstance(x, (pd.Series, np.ndarray, list, tuple))
+    values, index = checks.numeric_vector(x, what="index", field="index")
+    _check_index_range(values, fw, index)
+    codes = band_codes(values, fw, rule)
     if scalar:
-        return PREDICATES[int(codes[0])]
-    cat = pd.Categorical.from_codes(codes, dtype=_PREDICATE_DTYPE)
-    if isinstance(x, pd.Series):
-        return pd.Series(cat, index=x.index, name="predicate")
+        return fw.predicates[int(codes[0])]
+    cat = pd.Categorical.from_codes(codes, dtype=_predicate_dtype(fw))
+    if index is not None:
+        return pd.Series(cat, index=index, name="predicate")
     return cat
 
 
-def _indicator_key(col) -> str:
-    """Normalise a column label to an indicator code: 7, 7.0, '7', ' 7 ' → '7'; '35-1' stays."""
-    if isinstance(col, (int, np.integer)):
-        return str(int(col))
-    if isinstance(col, float) and col.is_integer():
-        return str(int(col))
-    return str(col).strip()
+def _check_index_range(values: np.ndarray, fw: Framework, index) -> None:
+    bad = np.isnan(values) | (values < fw.scale_min - EDGE_EPS) | (values > fw.scale_max + EDGE_EPS)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = index[i] if index is not None else i
+        what = "is missing" if np.isnan(values[i]) else f"{values[i]:g} is outside {fw.name}'s scale {fw.scale_min:g}-{fw.scale_max:g}"
+        raise SPBEError(f"index {what}", row=label, field="index")
 
 
+def distance_to_edge(x, framework=_DEFAULT) -> np.ndarray:
+    """Distance (index points) from each value to the nearest inner band edge; 0 on an edge."""
+    fw = get_framework(framework)
+    x = np.asarray(x, dtype=float)
+    return np.round(np.abs(x[..., None] - fw.band_edges).min(axis=-1), 9)
+
+
+def _methods(fw: Framework, aggregation) -> dict:
+    spec = dict(fw.aggregation)
+    if aggregation is None:
+        pass
+    elif isinstance(aggregation, dict):
+        for lv, m in aggregation.items():
+            if lv not in spec:
+                raise SPBEError(f"{fw.name} has no aggregating level {lv!r} (levels with children: "
+                                f"{', '.join(spec)})", field="aggregation")
+            spec[lv] = m
+    else:
+        spec = {lv: aggregation for lv in spec}
+    return {lv: mean_exponent(m) for lv, m in spec.items()}
+
+
+def evaluate(values: np.ndarray, framework, aggregation=None) -> np.ndarray:
+    """Value of every internal node (children before parents, the index last) for each row of ``values``
+    (n × n_leaves, framework order): (n × n_internal). Arithmetic means everywhere are one matrix product."""
+    fw = get_framework(framework)
+    comp = fw._compiled
+    methods = _methods(fw, aggregation)
+    if all(p == 1.0 for p in methods.values()):
+        return values @ comp.composition
+    n_leaf = len(comp.leaves)
+    allv = np.empty((len(values), n_leaf + len(comp.internal)))
+    allv[:, :n_leaf] = values
+    for level, child_cols, out_cols, W in comp.steps:
+        allv[:, n_leaf + out_cols] = weighted_mean(allv[:, child_cols], W, methods[level])
+    return allv[:, n_leaf:]
+
+
+# --------------------------------------------------------------------------------------------- inputs
 def _wide_from_long(levels: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    missing = {"unit", "indicator", "level"} - set(levels.columns)
-    if missing:
-        raise SPBEError(f"long-format levels need columns unit, indicator, level; missing {sorted(missing)}", field=sorted(missing)[0])
-    keys = levels["indicator"].map(_indicator_key)
+    keys = levels["indicator"].map(checks.label_key)
     dup = pd.DataFrame({"unit": levels["unit"], "indicator": keys}).duplicated(keep=False)
     if dup.any():
         r = levels[dup].iloc[0]
-        raise SPBEError(f"indicator {keys[dup].iloc[0]} given more than once for unit {r.unit!r}", row=r.unit, field=keys[dup].iloc[0])
+        raise SPBEError(f"indicator {keys[dup].iloc[0]} given more than once for unit {r.unit!r}", row=r.unit,
+                        field=keys[dup].iloc[0])
     unknown = ~keys.isin(fw.indicator_codes)
     if unknown.any():
-        i = np.flatnonzero(unknown)[0]
-        raise SPBEError(f"unknown indicator {keys.iloc[i]!r} for {fw.name}", row=levels["unit"].iloc[i], field=keys.iloc[i])
-    wide = pd.DataFrame({"unit": levels["unit"].to_numpy(), "indicator": keys.to_numpy(), "level": levels["level"].to_numpy()})
-    wide = wide.pivot(index="unit", columns="indicator", values="level")
-    gaps = wide.isna().to_numpy()
-    if gaps.any():
-        r, c = np.argwhere(gaps)[0]
-        raise SPBEError(f"no level for indicator {wide.columns[c]} of unit {wide.index[r]!r}", row=wide.index[r], field=wide.columns[c])
+        i = np.flatnonzero(unknown.to_numpy())[0]
+        raise SPBEError(f"unknown indicator {keys.iloc[i]!r} for {fw.name}", row=levels["unit"].iloc[i],
+                        field=keys.iloc[i])
+    long = pd.DataFrame({"unit": levels["unit"].to_numpy(), "indicator": keys.to_numpy(),
+                         "level": levels["level"].to_numpy(dtype=object)})
+    wide = long.pivot(index="unit", columns="indicator", values="level")
     return wide
 
 
-def _check_levels(mat: np.ndarray, units: pd.Index, codes: tuple, fw: Framework) -> None:
-    """Range, NaN and whole-number checks on a numeric level matrix; the error names unit and indicator."""
-    # Fast path: integer levels need only a range check; floats also need NaN and whole-number checks.
-    if mat.dtype.kind in "iu":
-        ok = mat.size == 0 or (mat.min() >= fw.level_min and mat.max() <= fw.level_max)
-    else:
-        ok = bool(np.all((mat >= fw.level_min) & (mat <= fw.level_max))) and bool(np.all(np.mod(mat, 1) == 0))
-    if not ok:
-        m = mat.astype(float)
-        bad = np.isnan(m) | (m < fw.level_min) | (m > fw.level_max) | (m != np.floor(m))
-        r, c = np.argwhere(bad)[0]
-        v = m[r, c]
-        why = ("is missing" if np.isnan(v) else
-               f"= {v:g} is not a whole number" if v != np.floor(v) else
-               f"= {v:g} is outside {fw.name}'s levels {fw.level_min}-{fw.level_max}")
-        raise SPBEError(f"level {why}", row=units[r], field=codes[c])
-
-
-def _level_matrix(levels, fw: Framework) -> tuple[np.ndarray, pd.Index]:
-    """Validate levels and return them as a float matrix in the framework's indicator order."""
-    if isinstance(levels, np.ndarray):
-        if levels.ndim != 2 or levels.shape[1] != len(fw.indicator_codes):
-            raise SPBEError(f"a level array must be 2-D with {len(fw.indicator_codes)} columns in {fw.name} indicator order, got shape {levels.shape}")
-        if levels.dtype.kind in "iuf":  # already in framework order: no DataFrame round trip
-            units = pd.RangeIndex(len(levels), name="unit")
-            _check_levels(levels, units, fw.indicator_codes, fw)
-            return levels, units
-        levels = pd.DataFrame(levels, columns=list(fw.indicator_codes))
-    if not isinstance(levels, pd.DataFrame):
-        raise SPBEError(f"levels must be a DataFrame (wide or long) or a 2-D array, got {type(levels).__name__}")
+def _frame_columns(levels: pd.DataFrame, fw: Framework, optional: set) -> tuple[pd.DataFrame, list]:
+    """Normalise column labels to leaf codes; return the frame and the leaf codes it holds."""
+    checks.frame(levels, name="levels")
     if {"unit", "indicator", "level"} <= set(levels.columns):
         levels = _wide_from_long(levels, fw)
     elif "unit" in levels.columns:
+        if levels["unit"].duplicated().any():
+            u = levels["unit"][levels["unit"].duplicated()].iloc[0]
+            raise SPBEError(f"unit {u!r} appears more than once", row=u, field="unit")
         levels = levels.set_index("unit")
-    keys = [_indicator_key(c) for c in levels.columns]
+    keys = [checks.label_key(c) for c in levels.columns]
     codes = fw.indicator_codes
     unknown = [k for k in keys if k not in codes]
     if unknown:
-        hint = " (the 2018 framework scores indicator 35 as items 35-1, 35-2, 35-3)" if "35" in unknown and fw.short == "2018" else ""
+        hint = (" (items such as 35-1, 35-2, 35-3 are scored instead of their indicator)"
+                if unknown[0] in fw._nodes["code"].tolist() else "")
         raise SPBEError(f"unknown indicator {unknown[0]!r} for {fw.name}{hint}", field=unknown[0])
     dups = pd.Index(keys)[pd.Index(keys).duplicated()]
     if len(dups):
         raise SPBEError(f"indicator {dups[0]} appears in more than one column", field=dups[0])
-    missing = [c for c in codes if c not in keys]
+    missing = [c for c in codes if c not in keys and c not in optional]
     if missing:
-        raise SPBEError(f"missing indicator {missing[0]} ({len(missing)} of {len(codes)} missing) for {fw.name}", field=missing[0])
-    levels = levels.set_axis(keys, axis=1)[list(codes)]
-    units = levels.index
+        raise SPBEError(f"missing indicator {missing[0]} ({len(missing)} of {len(codes)} missing) for {fw.name}",
+                        field=missing[0])
     if levels.index.has_duplicates:
-        raise SPBEError(f"unit {units[units.duplicated()][0]!r} appears more than once", row=units[units.duplicated()][0])
+        u = levels.index[levels.index.duplicated()][0]
+        raise SPBEError(f"unit {u!r} appears more than once", row=u)
+    return levels.set_axis(keys, axis=1), [c for c in codes if c in keys]
 
-    for c in codes:  # per column, not per row: only object/text columns need a closer look
-        col = levels[c]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            kinds = col.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-            if not kinds.all():
-                i = int(np.flatnonzero(~kinds.to_numpy())[0])
-                raise SPBEError(f"level must be a number, got {col.iloc[i]!r} (text such as '3,5' is not accepted: convert first)",
-                                row=units[i], field=c)
-    mat = levels.to_numpy()
-    if mat.dtype.kind not in "iuf":
+
+def _check_values(mat: np.ndarray, units, codes, fw: Framework, integer_cols: np.ndarray, what: str = "level",
+                  missing: str = "raise", check_range: bool = True) -> None:
+    """NaN, range and whole-number checks on a numeric matrix; the error names unit and field."""
+    if mat.dtype.kind in "iu":
+        ok = mat.size == 0 or (mat.min() >= fw.scale_min and mat.max() <= fw.scale_max) or not check_range
+        if ok:
+            return
         mat = mat.astype(float)
-    _check_levels(mat, units, codes, fw)
-    return mat, units
+    lo, hi = fw.scale_min - EDGE_EPS, fw.scale_max + EDGE_EPS
+    with np.errstate(invalid="ignore"):
+        bad = (mat < lo) | (mat > hi) if check_range else np.zeros(mat.shape, bool)
+        bad |= np.isinf(mat)
+        if missing == "raise":
+            bad |= np.isnan(mat)
+        if integer_cols.any():
+            sub = mat[:, integer_cols]
+            frac = (sub != np.floor(sub)) & ~np.isnan(sub)
+            bad[:, integer_cols] |= frac
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        v = mat[r, c]
+        if np.isnan(v):
+            why = "is missing" + (" (pass missing='propagate' to get NaN for such rows)" if what != "level" else "")
+        elif np.isinf(v):
+            why = f"= {v} is not finite"
+        elif v < lo or v > hi:
+            why = f"= {v:g} is outside {fw.name}'s {'levels' if fw.is_integer and what == 'level' else 'scale'} " \
+                  f"{fw.scale_min:g}-{fw.scale_max:g}"
+        else:
+            why = f"= {v:g} is not a whole number ({fw.name} scores whole levels)"
+        raise SPBEError(f"{what} {why}", row=units[r], field=codes[c])
 
 
-def score(levels, framework) -> pd.DataFrame:
-    """Score capability levels into aspect, domain and SPBE index values and a predicate.
+def _level_matrix(levels, fw: Framework, optional: set) -> tuple[np.ndarray, pd.Index, list]:
+    """Levels as a float matrix over the given leaf codes (framework order), validated."""
+    if isinstance(levels, np.ndarray):
+        n_leaf = len(fw.indicator_codes)
+        if levels.ndim != 2 or levels.shape[1] != n_leaf:
+            raise SPBEError(f"a level array must be 2-D with {n_leaf} columns in {fw.name} indicator order, got shape "
+                            f"{levels.shape}")
+        codes = list(fw.indicator_codes)
+        units = pd.RangeIndex(len(levels), name="unit")
+        if levels.dtype.kind in "iu" or (levels.dtype.kind == "f" and levels.dtype.itemsize >= 8):
+            _check_values(levels, units, codes, fw, _integer_cols(fw, codes))
+            return levels, units, codes
+        levels = pd.DataFrame(levels, columns=codes)
+    if not isinstance(levels, pd.DataFrame):
+        raise SPBEError(f"levels must be a DataFrame (wide or long) or a 2-D array, got {type(levels).__name__}")
+    frame, codes = _frame_columns(levels, fw, optional)
+    units = frame.index
+    mat = checks.numeric_matrix(frame, codes, what="level")
+    _check_values(mat, units, codes, fw, _integer_cols(fw, codes))
+    return mat, units, codes
 
-    ``levels`` is wide (one row per assessed unit, columns = indicator codes such as ``1``…``47``,
-    or ``"35-1"``…``"35-3"`` for the 2018 framework; an optional ``unit`` column becomes the index),
-    long (columns ``unit``, ``indicator``, ``level``), or a 2-D array in framework order.
-    Returns one row per unit (same index) with ``A1``…, ``D1``…, ``index`` and ``predicate``.
+
+def _integer_cols(fw: Framework, codes) -> np.ndarray:
+    if not fw.is_integer:
+        return np.zeros(len(codes), bool)
+    converted = {c.indicator for c in fw.conversions}
+    return np.array([c not in converted for c in codes], dtype=bool)
+
+
+# --------------------------------------------------------------------------------------------- conversions
+def _external_matrix(external, fw: Framework, units) -> tuple[np.ndarray, list]:
+    """External scores as a (units × converted indicators) matrix, rows aligned to ``units``."""
+    checks.frame(external, name="external")
+    ext = external.set_index("unit") if "unit" in external.columns else external
+    if ext.index.has_duplicates:
+        u = ext.index[ext.index.duplicated()][0]
+        raise SPBEError(f"unit {u!r} appears more than once in external", row=u, field="unit")
+    by_id = {c.id: c.indicator for c in fw.conversions}
+    keys = [by_id.get(str(c), checks.label_key(c)) for c in ext.columns]
+    allowed = {c.indicator for c in fw.conversions}
+    bad = [k for k in keys if k not in allowed]
+    if bad:
+        raise SPBEError(f"{bad[0]!r} is not an indicator fed by an external index in {fw.name} (those are: "
+                        f"{', '.join(f'{c.indicator} ({c.id})' for c in fw.conversions) or 'none'})", field=bad[0])
+    if len(set(keys)) != len(keys):
+        raise SPBEError("an external index is given twice (by indicator code and by conversion id)", field="external")
+    ext = ext.set_axis(keys, axis=1)
+    if units is not None:
+        missing_units = [u for u in units if u not in ext.index]
+        if missing_units and len(missing_units) == len(units):
+            raise SPBEError("no unit of levels appears in external (align them by index or a 'unit' column)",
+                            field="unit")
+        ext = ext.reindex(units)
+    mat = checks.numeric_matrix(ext, keys, what="external index")
+    for j, k in enumerate(keys):
+        conv = fw.conversion_for(k)
+        col = mat[:, j]
+        off = ~np.isnan(col) & ((col < conv.input_min - EDGE_EPS) | (col > conv.input_max + EDGE_EPS) | np.isinf(col))
+        if off.any():
+            i = int(np.flatnonzero(off)[0])
+            raise SPBEError(f"external index {col[i]:g} is outside {conv.external_index!r}'s range "
+                            f"{conv.input_min:g}-{conv.input_max:g}", row=ext.index[i], field=k)
+    return mat, keys
+
+
+def convert_external(external: pd.DataFrame, framework, *, missing_external: str = "raise") -> pd.DataFrame:
+    """External indices → indicator values by the framework's conversions, one tidy row per unit × indicator:
+    ``unit``, ``indicator``, ``conversion``, ``external_index``, ``external_value``, ``value``, ``rule``.
+
+    ``external``: one row per unit (index, or a ``unit`` column), columns = converted indicator codes or
+    conversion ids (``"sdi"``, ``"epss"``...). A missing external value raises unless
+    ``missing_external="rule"``: then the framework's rule applies (PermenPANRB 8/2026: assessors set the
+    indicator to 1) and the row says so.
     """
     fw = get_framework(framework)
-    mat, units = _level_matrix(levels, fw)
-    na, nd = len(fw.aspect_codes), len(fw.domain_codes)
-    # Computed transposed into one preallocated block, so the result DataFrame wraps it without a copy.
-    out = np.empty((na + nd + 1, len(mat)))
-    # One explicit float cast (keeping the memory layout) is faster than letting matmul cast a transposed int array.
-    np.matmul(fw.indicator_to_aspect.T, mat.astype(float, copy=False).T, out=out[:na])
-    np.matmul(fw.aspect_to_domain.T, out[:na], out=out[na:na + nd])
-    np.matmul(fw.domain_weights, out[na:na + nd], out=out[-1])
-    result = pd.DataFrame(out.T, index=units, columns=[*fw.aspect_codes, *fw.domain_codes, "index"], copy=False)
-    result["predicate"] = pd.Categorical.from_codes(
-        np.searchsorted(np.asarray(PREDICATE_BANDS), out[-1] + _EDGE_EPS, side="right"), dtype=_PREDICATE_DTYPE)
+    checks.choice(missing_external, name="missing_external", options=("raise", "rule"))
+    mat, keys = _external_matrix(external, fw, None)
+    units = (external.set_index("unit") if "unit" in external.columns else external).index
+    values, rules = _convert(mat, keys, fw, units, missing_external)
+    n, k = values.shape
+    return pd.DataFrame({
+        "unit": np.repeat(units.to_numpy(), k), "indicator": np.tile(keys, n),
+        "conversion": np.tile([fw.conversion_for(c).id for c in keys], n),
+        "external_index": np.tile([fw.conversion_for(c).external_index for c in keys], n),
+        "external_value": mat.ravel(), "value": values.ravel(), "rule": rules.ravel(),
+    })
+
+
+def _convert(mat, keys, fw, units, missing_external):
+    values = np.empty_like(mat)
+    rules = np.empty(mat.shape, dtype=object)
+    for j, k in enumerate(keys):
+        conv = fw.conversion_for(k)
+        col = mat[:, j]
+        values[:, j] = conv.apply(col)
+        rules[:, j] = conv.describe()
+        gap = np.isnan(col)
+        if gap.any():
+            if missing_external == "raise" or conv.missing is None:
+                i = int(np.flatnonzero(gap)[0])
+                how = ("pass missing_external='rule' to apply the assessors' rule" if conv.missing is not None
+                       else f"{fw.name} declares no rule for a missing {conv.id}")
+                raise SPBEError(f"external index {conv.external_index!r} is missing ({how})", row=units[i], field=k)
+            values[gap, j] = conv.missing
+            rules[gap, j] = f"{conv.id}: external index missing → {conv.missing:g} (assessors' rule)"
+    return values, rules
+
+
+# --------------------------------------------------------------------------------------------- score
+def score(levels, framework, *, external=None, missing_external: str = "raise", aggregation=None) -> pd.DataFrame:
+    """Score indicator values into every aggregate of the framework, the index and the predicate.
+
+    ``levels``: wide (one row per unit, columns = indicator codes; an optional ``unit`` column becomes the
+    index), long (columns ``unit``, ``indicator``, ``level``) or a 2-D array in framework order. Integer
+    frameworks (SPBE) take whole levels; continuous ones (Indeks Pemdi) any value on the scale.
+    ``external``: other agencies' indices for the indicators they feed (see :func:`convert_external`); such
+    indicators may then be left out of ``levels``. ``missing_external``: ``"raise"`` or ``"rule"`` (a
+    missing external index takes the framework's declared value, e.g. 1 under PermenPANRB 8/2026).
+    ``aggregation``: the mean used at every level, or ``{level: mean}`` (default: the framework's own).
+
+    Returns one row per unit (same index) with the values of every node above the indicators (``A1``…,
+    ``D1``…), ``index`` and ``predicate``; with external indices also ``converted_<code>`` and
+    ``rule_<code>`` saying which rule produced each converted value.
+    """
+    fw = get_framework(framework)
+    converted = {c.indicator for c in fw.conversions}
+    use_external = external is not None or missing_external == "rule"
+    checks.choice(missing_external, name="missing_external", options=("raise", "rule"))
+    mat, units, codes = _level_matrix(levels, fw, converted if use_external else set())
+    conv_cols: dict = {}
+    if use_external and converted - set(codes) or external is not None:
+        need = [c for c in fw.indicator_codes if c in converted and c not in codes]
+        given = [c for c in fw.indicator_codes if c in converted and c in codes]
+        if external is not None:
+            ext, keys = _external_matrix(external, fw, units)
+            clash = [k for k in keys if k in given]
+            if clash:
+                raise SPBEError(f"indicator {clash[0]} is given both as a level and as an external index",
+                                field=clash[0])
+        else:
+            ext, keys = np.empty((len(units), 0)), []
+        absent = [c for c in need if c not in keys]
+        if absent:
+            ext = np.hstack([ext, np.full((len(units), len(absent)), np.nan)])
+            keys = keys + absent
+        values, rules = _convert(ext, keys, fw, units, missing_external)
+        full = np.empty((len(units), len(fw.indicator_codes)))
+        pos = {c: i for i, c in enumerate(fw.indicator_codes)}
+        full[:, [pos[c] for c in codes]] = mat
+        full[:, [pos[c] for c in keys]] = values
+        mat = full
+        conv_cols = {c: (values[:, j], rules[:, j]) for j, c in enumerate(keys)}
+    elif len(codes) != len(fw.indicator_codes):  # pragma: no cover - _frame_columns guarantees all codes
+        raise SPBEError("missing indicators", field="levels")
+    return _result(mat.astype(float, copy=False), units, fw, aggregation, conv_cols)
+
+
+def _result(mat: np.ndarray, units, fw: Framework, aggregation, conv_cols=None) -> pd.DataFrame:
+    comp = fw._compiled
+    depth = {lv: i for i, lv in enumerate(fw.tree_levels)}
+    reported = sorted((i for i, lv in enumerate(comp.internal_level) if lv in fw.reported_levels),
+                      key=lambda i: (-depth[comp.internal_level[i]], fw._nodes.index[fw._nodes["code"] == comp.internal[i]][0]))
+    # one block, computed transposed so the DataFrame wraps it without a copy
+    methods = _methods(fw, aggregation)
+    out = np.empty((len(reported) + 1, len(mat)))
+    if all(p == 1.0 for p in methods.values()):
+        cols = comp.composition[:, reported + [len(comp.internal) - 1]]
+        np.matmul(cols.T, mat.T, out=out)
+    else:
+        vals = evaluate(mat, fw, aggregation)
+        out[:] = vals[:, reported + [len(comp.internal) - 1]].T
+    names = [comp.internal[i] for i in reported] + ["index"]
+    result = pd.DataFrame(out.T, index=units, columns=names, copy=False)
+    result["predicate"] = pd.Categorical.from_codes(band_codes(out[-1], fw), dtype=_predicate_dtype(fw))
+    for c, (v, r) in (conv_cols or {}).items():
+        result[f"converted_{c}"] = v
+        result[f"rule_{c}"] = r
     return result
 
 
-def _weighted(values: pd.DataFrame, codes: tuple, weights: np.ndarray, fw: Framework, what: str, missing: str,
-              check_range: bool = True) -> pd.Series:
-    if not isinstance(values, pd.DataFrame):
-        raise SPBEError(f"{what} values must be a DataFrame with columns {', '.join(codes)}")
+# --------------------------------------------------------------------------------------------- index_from
+def index_from(values: pd.DataFrame, framework, level: str | None = None, *, missing: str = "raise",
+               check_range: bool = True, aggregation=None) -> pd.Series:
+    """The index from published values at one level (columns = that level's codes; other columns ignored).
+
+    ``level`` defaults to the level right below the index (domains for SPBE, aspects for Indeks Pemdi).
+    A missing value raises unless ``missing="propagate"`` (NaN for that row, on purpose); a value off the
+    scale raises unless ``check_range=False`` (for auditing printed values that are off the scale, such
+    as a D4 of 0.30 under 59/2020).
+    """
+    fw = get_framework(framework)
+    level = fw.top_level if level is None else level
+    sub_fw = fw.truncated(level)
+    codes = list(fw.codes(level))
+    checks.choice(missing, name="missing", options=("raise", "propagate"))
+    checks.frame(values, name=f"{level} values")
     absent = [c for c in codes if c not in values.columns]
     if absent:
-        raise SPBEError(f"missing {what} column {absent[0]} for {fw.name} (needs {', '.join(codes)})", field=absent[0])
-    if missing not in ("raise", "propagate"):
-        raise SPBEError(f"missing must be 'raise' or 'propagate', got {missing!r}", field="missing")
-    sub = values[list(codes)]
-    for c in codes:
-        if not pd.api.types.is_numeric_dtype(sub[c]) or pd.api.types.is_bool_dtype(sub[c]):
-            col = sub[c]
-            i = int(np.flatnonzero(pd.to_numeric(col, errors="coerce").isna().to_numpy() & col.notna().to_numpy())[0]) if col.notna().any() else 0
-            raise SPBEError(f"{what} value must be a number, got {col.iloc[i]!r}", row=sub.index[i], field=c)
-    mat = sub.to_numpy(dtype=float, na_value=np.nan)
-    lo, hi = fw.level_min, fw.level_max
-    nan = np.isnan(mat)
-    if missing == "raise" and nan.any():
-        r, c = np.argwhere(nan)[0]
-        raise SPBEError(f"{what} value is missing (pass missing='propagate' to get NaN for such rows)", row=sub.index[r], field=codes[c])
-    out_of_range = ~nan & ((mat < lo - 1e-9) | (mat > hi + 1e-9))
-    if check_range and out_of_range.any():
-        r, c = np.argwhere(out_of_range)[0]
-        raise SPBEError(f"{what} value {mat[r, c]:g} is outside {fw.name}'s range {lo}-{hi}", row=sub.index[r], field=codes[c])
-    return pd.Series(mat @ weights, index=values.index, name="index")
+        raise SPBEError(f"missing {level} column {absent[0]} for {fw.name} (needs {', '.join(codes)})",
+                        field=absent[0])
+    mat = checks.numeric_matrix(values, codes, what=level)
+    _check_values(mat, values.index, codes, sub_fw, np.zeros(len(codes), bool), what=f"{level} value", missing=missing,
+                  check_range=check_range)
+    idx = evaluate(mat, sub_fw, aggregation)[:, -1]
+    return pd.Series(idx, index=values.index, name="index")
 
 
-def index_from_domains(domains: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True) -> pd.Series:
-    """SPBE index from published domain indices (columns ``D1``…; other columns are ignored).
+def index_from_domains(domains: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True,
+                       aggregation=None) -> pd.Series:
+    """The index from published domain values (``D1``…): ``Σ_d w_d · D_d`` under the official weights."""
+    return index_from(domains, framework, "domain", missing=missing, check_range=check_range, aggregation=aggregation)
 
-    ``index = Σ_d w_d · D_d`` with the framework's domain weights. A missing domain value raises,
-    unless ``missing="propagate"``, which returns NaN for that row on purpose. A value outside the
-    framework's level range raises, unless ``check_range=False`` (for auditing printed values that are
-    off the scale, such as a D4 of 0.30 under 59/2020).
+
+def index_from_aspects(aspects: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True,
+                       aggregation=None) -> pd.Series:
+    """The index from published aspect values (``A1``…)."""
+    return index_from(aspects, framework, "aspect", missing=missing, check_range=check_range, aggregation=aggregation)
+
+
+def rounding_tolerance(framework, decimals: int = 2, level: str | None = None) -> float:
+    """Largest |printed index − index recomputed from printed values at ``level``| that rounding explains.
+
+    ``h·(1 + Σ w)`` with ``h`` half a unit of the last printed decimal and ``Σ w = 1`` for a weighted mean:
+    0.01 at 2 decimals for every shipped framework.
     """
     fw = get_framework(framework)
-    return _weighted(domains, fw.domain_codes, fw.domain_weights, fw, "domain", missing, check_range)
-
-
-def index_from_aspects(aspects: pd.DataFrame, framework, *, missing: str = "raise", check_range: bool = True) -> pd.Series:
-    """SPBE index from published aspect indices (columns ``A1``…; other columns are ignored)."""
-    fw = get_framework(framework)
-    return _weighted(aspects, fw.aspect_codes, fw.aspect_weights, fw, "aspect", missing, check_range)
-
-
-def domains_from_aspects(aspects: pd.DataFrame, framework) -> pd.DataFrame:
-    """Domain indices (``D1``…) from aspect indices (``A1``…): weighted means within each domain."""
-    fw = get_framework(framework)
-    _weighted(aspects, fw.aspect_codes, fw.aspect_weights, fw, "aspect", "raise")  # validation only
-    mat = aspects[list(fw.aspect_codes)].to_numpy(float) @ fw.aspect_to_domain
-    return pd.DataFrame(mat, index=aspects.index, columns=list(fw.domain_codes))
-
-
-def rounding_tolerance(framework, decimals: int = 2) -> float:
-    """Largest |printed index − index recomputed from printed domains| that rounding explains.
-
-    ``h·(1 + Σ_d w_d)`` with ``h`` half a unit of the last printed decimal; 0.01 for both
-    frameworks at 2 decimals (their weights sum to 1).
-    """
-    fw = get_framework(framework)
+    decimals = checks.count(decimals, name="decimals", lo=0, hi=12)
+    level = fw.top_level if level is None else level
     h = 0.5 * 10.0 ** (-decimals)
-    return float(h * (1.0 + fw.domain_weights.sum()))
+    return float(h * (1.0 + fw.weights(level).sum()))
+
+
+#: Predicate names of the SPBE frameworks (5/2018, 59/2020; the same five words name the 8/2026 bands).
+PREDICATES = get_framework(_DEFAULT).predicates
+#: Lower band edges of ``PREDICATES[1:]`` under PermenPANRB 59/2020 (read from its definition).
+PREDICATE_BANDS = tuple(float(x) for x in get_framework(_DEFAULT).band_edges)

@@ -27,8 +27,10 @@ def results():
 # --- raw data -------------------------------------------------------------------------------------------
 
 def test_raw_files_match_manifest():
-    files = datasets.verify_raw()
-    assert len(files) == 33 and "press/spbe_scores_from_press.csv" in set(files.file)
+    files = set(datasets.verify_raw().file)
+    sources = set(pd.read_csv(RAW / "SOURCES.csv").file)
+    assert "press/spbe_scores_from_press.csv" in files
+    assert files - {"SOURCES.csv"} == sources  # every raw file has exactly one provenance row
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_numpy_input_and_unit_column():
 # --- predicates ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("x,expected", [
-    (0.0, "Kurang"), (1.79, "Kurang"), (1.7999, "Kurang"), (1.8, "Cukup"), (2.5999, "Cukup"), (2.6, "Baik"),
+    (1.0, "Kurang"), (1.79, "Kurang"), (1.7999, "Kurang"), (1.8, "Cukup"), (2.5999, "Cukup"), (2.6, "Baik"),
     (3.4999, "Baik"), (3.5, "Sangat Baik"), (4.1999, "Sangat Baik"), (4.2, "Memuaskan"), (5.0, "Memuaskan"),
     (2.5999999999999996, "Baik"),  # 2.6 computed with float error is still on the band edge
 ])
@@ -100,10 +100,28 @@ def test_predicate_vector_keeps_index_and_order():
     assert out.cat.ordered and out.max() == "Memuaskan"
 
 
-@pytest.mark.parametrize("bad", [np.nan, -0.1, 5.01, "3,5"])
-def test_predicate_rejects_bad_values(bad):
-    with pytest.raises(SPBEError, match="index must be a number from 0 to 5"):
+@pytest.mark.parametrize("bad,why", [(np.nan, "index is missing"), (0.99, "outside PermenPANRB 59/2020's scale 1-5"),
+                                     (5.01, "outside"), ("3,5", "decimal comma"), (True, "boolean"),
+                                     (1 + 2j, "complex"), ("abc", "text")])
+def test_predicate_rejects_bad_values(bad, why):
+    with pytest.raises(SPBEError, match=why):
         spbe.predicate(bad)
+
+
+def test_predicate_follows_each_frameworks_bands():
+    # 2.59 is Cukup under SPBE (edge 2.6), Baik under Indeks Pemdi (edge 2.5); 0.5 exists only on the 2018 scale
+    assert spbe.predicate(2.59, "2020") == "Cukup" and spbe.predicate(2.59, "8/2026") == "Baik"
+    assert spbe.predicate(0.5, "2018") == "Kurang"
+    assert spbe.predicate([1.49, 1.5, 3.99, 4.0], "Indeks Pemdi").tolist() == ["Kurang", "Cukup", "Sangat Baik",
+                                                                              "Memuaskan"]
+    # the rounded rule bands the index as printed with two decimals
+    assert spbe.predicate(2.595, "2020") == "Cukup" and spbe.predicate(2.595, "2020", rule="rounded") == "Baik"
+
+
+def test_predicate_bands_float32_as_its_decimal_value():
+    assert spbe.predicate(np.float32(4.2)) == "Memuaskan" and spbe.predicate(np.float32(1.8)) == "Cukup"
+    s = pd.Series([4.2, 1.8, 2.6], dtype="float32")
+    assert spbe.predicate(s).tolist() == ["Memuaskan", "Cukup", "Baik"]
 
 
 # --- the national series 2018-2024, each year with its framework ----------------------------------------
@@ -132,7 +150,7 @@ def test_national_index_reproduces_except_2019_and_2023():
 # --- bad input ------------------------------------------------------------------------------------------
 
 def test_level_out_of_range_names_unit_and_indicator():
-    with pytest.raises(SPBEError, match=r"outside PermenPANRB 59/2020's levels 1-5.*row 'unit-a', field '12'"):
+    with pytest.raises(SPBEError, match=r"level = 0 is outside PermenPANRB 59/2020's levels 1-5.*row 'unit-a', field '12'"):
         spbe.score(profile(FW20, i12=0), FW20)
     with pytest.raises(SPBEError, match=r"field '7'"):
         spbe.score(profile(FW18, i7=6), FW18)
@@ -146,7 +164,7 @@ def test_non_integer_level():
 def test_decimal_comma_string_level():
     df = profile(FW20).astype(object)
     df.loc["unit-a", "9"] = "3,0"
-    with pytest.raises(SPBEError, match=r"level must be a number, got '3,0'.*row 'unit-a', field '9'"):
+    with pytest.raises(SPBEError, match=r"level value '3,0' uses a decimal comma.*row 'unit-a', field '9'"):
         spbe.score(df, FW20)
 
 
@@ -162,7 +180,7 @@ def test_unknown_missing_and_duplicated_indicators():
         spbe.score(profile(FW20).assign(**{"48": 3}), FW20)
     with pytest.raises(SPBEError, match=r"missing indicator 47"):
         spbe.score(profile(FW20).drop(columns="47"), FW20)
-    with pytest.raises(SPBEError, match=r"scores indicator 35 as items 35-1"):
+    with pytest.raises(SPBEError, match=r"unknown indicator '35'.*items such as 35-1, 35-2, 35-3 are scored"):
         spbe.score(profile(FW18).drop(columns=["35-1", "35-2", "35-3"]).assign(**{"35": 3}), FW18)
     dup = pd.concat([profile(FW20), profile(FW20)[["3"]].set_axis([3], axis=1)], axis=1)
     with pytest.raises(SPBEError, match="indicator 3 appears in more than one column"):
@@ -174,13 +192,13 @@ def test_long_format_duplicates_and_gaps():
     with pytest.raises(SPBEError, match=r"indicator 5 given more than once for unit 'a'"):
         spbe.score(pd.concat([long, long.iloc[[4]]]), FW20)
     two = pd.concat([long, long.assign(unit="b").iloc[1:]])
-    with pytest.raises(SPBEError, match=r"no level for indicator 1 of unit 'b'"):
+    with pytest.raises(SPBEError, match=r"level is missing \(row 'b', field '1'\)"):
         spbe.score(two, FW20)
 
 
 def test_unknown_framework_in_score():
     with pytest.raises(SPBEError, match="unknown framework"):
-        spbe.score(profile(FW20), "PermenPANRB 8/2026")
+        spbe.score(profile(FW20), "PermenPANRB 9/2030")
 
 
 def test_index_from_domains_errors_and_missing_policy():
@@ -191,9 +209,9 @@ def test_index_from_domains_errors_and_missing_policy():
     assert out["x"] == pytest.approx(0.13 * 3 + 0.25 * 3 + 0.165 * 2 + 0.455 * 4) and np.isnan(out["y"])
     with pytest.raises(SPBEError, match=r"missing domain column D4"):
         spbe.index_from_domains(d.drop(columns="D4"), "2020")
-    with pytest.raises(SPBEError, match=r"domain value 5.5 is outside"):
+    with pytest.raises(SPBEError, match=r"domain value = 5.5 is outside"):
         spbe.index_from_domains(d.fillna(5.5), "2020")
-    with pytest.raises(SPBEError, match=r"domain value must be a number, got '3,4'"):
+    with pytest.raises(SPBEError, match=r"domain value '3,4' uses a decimal comma.*field 'D2'"):
         spbe.index_from_domains(d.fillna(3.0).astype({"D2": object}).assign(D2=["3,4", "3"]), "2020")
 
 
