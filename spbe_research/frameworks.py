@@ -39,7 +39,7 @@ from .errors import SPBEError
 from .means import mean_exponent
 
 __all__ = [
-    "Framework", "Band", "Conversion", "load_framework", "get_framework", "framework_for_year", "list_frameworks",
+    "Framework", "Band", "Conversion", "load_framework", "build_framework", "get_framework", "framework_for_year", "list_frameworks",
     "get_crosswalk", "load_crosswalk", "concepts", "example_path", "FRAMEWORK_NAMES", "EVIDENCE_GRADES", "EDGE_RULES",
     "CROSSWALK_RELATIONS",
 ]
@@ -741,6 +741,14 @@ def _read_nodes(path: Path, display: str) -> pd.DataFrame:
         raise _err("node table not found", display) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise _err(f"cannot read the node table: {e}", display) from None
+    return _clean_nodes(raw, display)
+
+
+def _clean_nodes(raw: pd.DataFrame, display: str) -> pd.DataFrame:
+    raw = raw.copy()
+    for c in raw.columns:
+        raw[c] = raw[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                            if not isinstance(v, str) else v)
     missing = [c for c in _NODE_COLUMNS if c not in raw.columns]
     if missing:
         raise _err(f"node table lacks column {missing[0]!r} (needs {', '.join(_NODE_COLUMNS)})", display, None,
@@ -891,7 +899,7 @@ def _table(meta, key, display) -> dict:
     return t
 
 
-def _build(meta: dict, toml_path: Path, display: str) -> Framework:
+def _build(meta: dict, toml_path: Path | None, display: str, nodes: pd.DataFrame | None = None) -> Framework:
     fw = _table(meta, "framework", display)
     for k in ("id", "name"):
         if not isinstance(fw.get(k), str) or not fw[k].strip():
@@ -906,9 +914,13 @@ def _build(meta: dict, toml_path: Path, display: str) -> Framework:
         raise _err(f"indicator_level {ind_level!r} must be one of the levels below the root", display, "tree",
                    "indicator_level")
     basis = _choice(tree.get("weights", "index"), ("index", "parent"), display, "weights", "tree")
-    nodes_path = toml_path.parent / tree.get("nodes", "nodes.csv")
-    nodes_display = str(nodes_path)
-    nodes = _read_nodes(nodes_path, nodes_display)
+    if nodes is None:
+        nodes_path = toml_path.parent / tree.get("nodes", "nodes.csv")
+        nodes_display = str(nodes_path)
+        nodes = _read_nodes(nodes_path, nodes_display)
+    else:
+        nodes_display = display
+        nodes = _clean_nodes(nodes, display)
     if basis == "parent":
         _validate_tree(nodes.assign(weight=1.0), tuple(levels), ind_level, "none", nodes_display, None)
         nodes = _to_index_weights(nodes, nodes_display)
@@ -984,8 +996,36 @@ def _build(meta: dict, toml_path: Path, display: str) -> Framework:
         source=str(fw.get("source", "")), first_year=first, last_year=last, tree_levels=tuple(levels),
         indicator_level=ind_level, scale_kind=kind, scale_min=lo, scale_max=hi, bands=bands, edge_rule=rule,
         band_decimals=decimals, aggregation=tuple(spec.items()), conversions=conversions, evidence=evidence,
-        _nodes=nodes.reset_index(drop=True), _scale_labels=label_df, path=str(toml_path.parent),
+        _nodes=nodes.reset_index(drop=True), _scale_labels=label_df,
+        path=None if toml_path is None else str(toml_path.parent),
     )
+
+
+def build_framework(nodes: pd.DataFrame, *, name: str = "user framework", scale=("integer", 1, 5), bands=None,
+                    levels=None, indicator_level: str | None = None, weights: str = "index",
+                    aggregation="arithmetic", edge_rule: str = "unrounded", **framework) -> Framework:
+    """A framework from a node table in memory, validated exactly like a definition file.
+
+    ``nodes``: columns ``code``, ``parent``, ``level``, ``weight``, ``name``, ``name_en`` (others optional);
+    ``scale``: ``(kind, min, max)``; ``bands``: ``[(name, lower), ...]`` (default: one band over the scale);
+    ``levels``: level names from the root down (default: the order in which they first appear);
+    further keyword arguments fill the ``[framework]`` table (``short``, ``citation``, ...).
+    """
+    from .checks import frame
+
+    frame(nodes, name="nodes", required=_NODE_COLUMNS)
+    if levels is None:
+        levels = list(dict.fromkeys(nodes["level"].astype(str)))
+    kind, lo, hi = scale
+    bands = bands if bands is not None else [("all", lo)]
+    meta = {
+        "framework": {"id": framework.pop("id", name), "name": name, **framework},
+        "tree": {"levels": list(levels), "indicator_level": indicator_level or list(levels)[-1], "weights": weights},
+        "scale": {"kind": kind, "min": lo, "max": hi},
+        "bands": {"edge_rule": edge_rule, "bands": [{"name": n, "lower": b} for n, b in bands]},
+        "aggregation": {"default": aggregation},
+    }
+    return _build(meta, None, f"<nodes of {name}>", nodes=nodes)
 
 
 # --------------------------------------------------------------------------------------------- shipped

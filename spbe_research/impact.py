@@ -13,9 +13,10 @@ Four views, each a function returning tidy DataFrames:
 - an indicator-level counterfactual on synthetic 2018 capability profiles mapped through the
   crosswalk (:func:`synthetic_profiles_2018`, :func:`map_profiles_to_2020`, :func:`simulate_switch`).
 
-Domains are aligned across frameworks by *concept*: 2018's D1 Kebijakan (policy), D2 Tata Kelola
+Domains are aligned across frameworks by the *concept* their definitions tag them with
+(:meth:`~spbe_research.frameworks.Framework.concept_of`): 2018's D1 Kebijakan (policy), D2 Tata Kelola
 (governance) and D3 Layanan (services) correspond to 2020's D1, D2 and D4; 2020's D3 Manajemen
-(management) is new.
+(management) is new. National means come from :func:`~spbe_research.datasets.load_national`.
 """
 from __future__ import annotations
 
@@ -25,12 +26,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import SPBEError
-from .frameworks import framework_for_year, get_crosswalk, get_framework
+from .frameworks import concepts, framework_for_year, get_crosswalk, get_framework
 from .scoring import PREDICATES, predicate
 from .stats import bootstrap_ci, paired_tests, rank_correlation
 
 __all__ = [
-    "CONCEPTS",
     "concept_levels",
     "concept_weights",
     "shift_share",
@@ -54,24 +54,24 @@ __all__ = [
     "SCALE_RULES",
 ]
 
-#: framework short name → {domain code: concept}
-CONCEPTS = {
-    "2018": {"D1": "kebijakan", "D2": "tata_kelola", "D3": "layanan"},
-    "2020": {"D1": "kebijakan", "D2": "tata_kelola", "D3": "manajemen", "D4": "layanan"},
-}
-_CONCEPT_ORDER = ("kebijakan", "tata_kelola", "manajemen", "layanan")
+def _top_concepts(fw) -> list:
+    """Concept of each top-level part (domain), in framework order; each concept once."""
+    tags = fw.concept_of(fw.codes(fw.top_level)).tolist()
+    if len(set(tags)) != len(tags):
+        raise SPBEError(f"{fw.name} tags two top-level parts with the same concept", field="concept")
+    return tags
 
 
 def concept_weights(framework) -> pd.Series:
-    """Domain weights (fractions summing to 1) of a framework, indexed by concept."""
+    """Top-level (domain) weights (fractions summing to 1) of a framework, indexed by concept."""
     fw = get_framework(framework)
-    return pd.Series(fw.domain_weights, index=[CONCEPTS[fw.short][d] for d in fw.domain_codes], name="weight")
+    return pd.Series(fw.weights(fw.top_level), index=_top_concepts(fw), name="weight")
 
 
 def concept_levels(row: pd.Series | dict, framework) -> pd.Series:
-    """A row's domain values (``D1``…) re-keyed by concept for the given framework."""
+    """A row's top-level values (``D1``…) re-keyed by concept for the given framework."""
     fw = get_framework(framework)
-    vals = {CONCEPTS[fw.short][d]: float(row[d]) for d in fw.domain_codes}
+    vals = {c: float(row[d]) for c, d in zip(_top_concepts(fw), fw.codes(fw.top_level))}
     bad = [k for k, v in vals.items() if np.isnan(v)]
     if bad:
         raise SPBEError(f"domain value missing for {bad[0]} under {fw.name}", field=bad[0])
@@ -127,7 +127,7 @@ def shift_share(levels_a: pd.Series, weights_a: pd.Series, levels_b: pd.Series, 
     if c != 0.0 and abs(float(weights_a.sum()) - float(weights_b.sum())) > 1e-9:
         raise SPBEError(f"a non-zero baseline needs equal weight totals (got {float(weights_a.sum()):g} and "
                         f"{float(weights_b.sum()):g}); use baseline='zero'", field="baseline")
-    keys = [k for k in _CONCEPT_ORDER if k in set(levels_a.index) | set(levels_b.index)]
+    keys = [k for k in concepts()["concept"] if k in set(levels_a.index) | set(levels_b.index)]
     keys += sorted((set(levels_a.index) | set(levels_b.index)) - set(keys))
     rows = []
     for k in keys:
@@ -156,7 +156,8 @@ def national_mechanical(national: pd.DataFrame) -> pd.DataFrame:
     """
     _need(national, ["year", "index", "D1", "D2", "D3"], "national")
     w18, w20 = concept_weights("2018"), concept_weights("2020")
-    w20_3 = w20.drop("manajemen") / w20.drop("manajemen").sum()
+    shared = [c for c in w20.index if c in w18.index]
+    w20_3 = w20[shared] / w20[shared].sum()
     rows = []
     for r in national.sort_values("year").itertuples(index=False):
         fw = framework_for_year(int(r.year))
@@ -264,12 +265,13 @@ def _one_score_per_institution_year(results: pd.DataFrame, on: str = "index") ->
     return kept, conflicts
 
 
-def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2021,
+def switch_pairs(results: pd.DataFrame, last_old: int | None = None, first_new: int | None = None,
                  on: str = "index") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pairs of the same institution across the framework switch.
 
-    ``before``: the institution's latest score in a year ≤ ``last_old`` (PermenPANRB 5/2018);
-    ``after``: its earliest score in a year ≥ ``first_new`` (PermenPANRB 59/2020).
+    ``before``: the institution's latest score in a year ≤ ``last_old``; ``after``: its earliest score in a
+    year ≥ ``first_new``. The defaults are the declared years of PermenPANRB 5/2018 (last year) and
+    59/2020 (first year).
     Returns ``(pairs, conflicts)``: one row per institution with ``*_before`` / ``*_after``
     columns, ``gap_years`` and ``change``; and the institution-years dropped because two sources
     disagree (see :func:`_one_score_per_institution_year`). When the year nearest the switch on
@@ -283,6 +285,8 @@ def switch_pairs(results: pd.DataFrame, last_old: int = 2020, first_new: int = 2
     """
     if on not in ("index", "predicate"):
         raise SPBEError(f"on must be 'index' or 'predicate', got {on!r}", field="on")
+    last_old = get_framework("2018").last_year if last_old is None else last_old
+    first_new = get_framework("2020").first_year if first_new is None else first_new
     if on == "predicate":
         results = _with_predicate_any(results)
     key = "index" if on == "index" else "predicate_any"
@@ -474,23 +478,33 @@ SCALE_RULES = {
     "shift": "+1, then 6 → 5",
     "rescale": "linear 0-5 → 1-5 (1 + 0.8·level), rounded half up",
 }
-# 2021 national domain means (Laporan 2024 Tabel 4), used by the "national_2021" rule
-_NATIONAL_2021 = {"D1": 2.21, "D2": 1.89, "D3": 1.23, "D4": 2.81}
+def _national_domain_means(year: int) -> dict:
+    """The published national domain means of an evaluation year (Laporan 2024 Tabel 4), from the panel."""
+    from .datasets import load_national  # analyses read data only through datasets
+
+    nat = load_national()
+    row = nat[nat["year"] == year]
+    if row.empty:
+        raise SPBEError(f"no national domain means for {year}", field="year")
+    fw = framework_for_year(year)
+    return {d: float(row[d].iloc[0]) for d in fw.domain_codes}
 
 
-def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 0, domain_means=(2.07, 1.95, 2.48),
+def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 0, domain_means=None,
                             institution_sd: float = 0.8, item_sd: float = 0.7) -> pd.DataFrame:
     """SYNTHETIC 2018-framework capability profiles (levels 0-5), for simulation only.
 
     level = clip(round(μ_domain + θ_unit + ε), 0, 5) with θ_unit ~ N(0, institution_sd) shared by a
     unit's indicators and ε ~ N(0, item_sd) per indicator. Default μ are the 2020 national domain
-    means (Laporan 2024 Tabel 4), so the synthetic population is roughly centred like the last
-    5/2018 evaluation. Columns: the 37 indicator codes of 5/2018; index ``unit`` (``syn_0000``…);
-    the frame's ``attrs["synthetic"]`` is ``True``.
+    means (the last 5/2018 evaluation, read from :func:`~spbe_research.datasets.load_national`), so the
+    synthetic population is roughly centred like it. Columns: the 37 indicator codes of 5/2018; index
+    ``unit`` (``syn_0000``…); the frame's ``attrs["synthetic"]`` is ``True``.
     """
     if n < 1:
         raise SPBEError(f"n must be positive, got {n}", field="n")
     fw = get_framework("2018")
+    if domain_means is None:
+        domain_means = tuple(_national_domain_means(fw.last_year).values())
     rng = np.random.default_rng(seed)
     mu = pd.Series(dict(zip(fw.domain_codes, domain_means)))
     item_mu = fw.indicators["domain"].map(mu).to_numpy(float)
@@ -506,16 +520,13 @@ def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 
 def _crosswalk_matrix() -> tuple[np.ndarray, np.ndarray]:
     """(M, has_pred): M[i, j] = 1/k when 2018 item i is one of the k predecessors of 2020 indicator j.
 
-    The 2018 indicator 35 is scored as three services 35-1..35-3; these map one-to-one to the
-    three sectoral services 45, 46, 47 (the crosswalk links 35 to all three).
+    The 2018 indicator 35 is scored as three services 35-1..35-3; the crosswalk links them one-to-one
+    to the three sectoral services 45, 46, 47.
     """
     fw18, fw20 = get_framework("2018"), get_framework("2020")
-    cw = get_crosswalk().dropna(subset=["indicator_2020"])
-    links = pd.DataFrame({"i18": cw["indicator_2018"].astype(str), "i20": cw["indicator_2020"].astype(str)})
-    links = links[links["i18"] != "35"]
-    links = pd.concat([links, pd.DataFrame({"i18": ["35-1", "35-2", "35-3"], "i20": ["45", "46", "47"]})])
-    r = pd.Index(fw18.indicator_codes).get_indexer(links["i18"])
-    c = pd.Index(fw20.indicator_codes).get_indexer(links["i20"])
+    cw = get_crosswalk("2018", "2020").dropna(subset=["from_code", "to_code"])
+    r = pd.Index(fw18.indicator_codes).get_indexer(cw["from_code"].astype(str))
+    c = pd.Index(fw20.indicator_codes).get_indexer(cw["to_code"].astype(str))
     if (r < 0).any() or (c < 0).any():
         raise SPBEError("crosswalk link to an unknown indicator", field="crosswalk")
     m = np.zeros((len(fw18.indicator_codes), len(fw20.indicator_codes)))
@@ -582,7 +593,7 @@ def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1"
         fill = np.broadcast_to(_round_half_up(own), (n, k))
     else:
         rng = np.random.default_rng(seed)
-        mu = fw20.indicators["domain"].map(_NATIONAL_2021).to_numpy(float)
+        mu = fw20.indicators["domain"].map(_national_domain_means(fw20.first_year)).to_numpy(float)
         fill = np.clip(_round_half_up(rng.normal(mu, 0.75, size=(n, k))), 1, 5)
     out = np.where(has_pred, mapped, fill)
     res = pd.DataFrame(out.astype(int), index=profiles.index, columns=list(fw20.indicator_codes))

@@ -39,23 +39,23 @@ NATIONAL = pd.DataFrame({
 
 
 def test_concept_weights():
-    assert concept_weights("2018").to_dict() == pytest.approx({"kebijakan": 0.17, "tata_kelola": 0.28, "layanan": 0.55})
-    assert concept_weights("2020")["manajemen"] == pytest.approx(0.165)
+    assert concept_weights("2018").to_dict() == pytest.approx({"policy": 0.17, "governance": 0.28, "services": 0.55})
+    assert concept_weights("2020")["management"] == pytest.approx(0.165)
 
 
 def test_shift_share_parts_sum_exactly_and_by_hand():
-    la = pd.Series({"kebijakan": 2.07, "tata_kelola": 1.95, "layanan": 2.48})
-    lb = pd.Series({"kebijakan": 2.21, "tata_kelola": 1.89, "manajemen": 1.23, "layanan": 2.81})
+    la = pd.Series({"policy": 2.07, "governance": 1.95, "services": 2.48})
+    lb = pd.Series({"policy": 2.21, "governance": 1.89, "management": 1.23, "services": 2.81})
     parts = shift_share(la, concept_weights("2018"), lb, concept_weights("2020"))
     total = (lb * concept_weights("2020")).sum() - (la * concept_weights("2018")).sum()
     assert parts["value"].sum() == pytest.approx(total, abs=1e-12)
     v = parts.set_index(["component", "part"])["value"]
-    assert v[("manajemen", "added")] == pytest.approx(0.165 * 1.23, abs=1e-15)
-    assert v[("kebijakan", "level")] == pytest.approx((0.17 + 0.13) / 2 * (2.21 - 2.07), abs=1e-15)
-    assert v[("layanan", "weight")] == pytest.approx((2.48 + 2.81) / 2 * (0.455 - 0.55), abs=1e-15)
+    assert v[("management", "added")] == pytest.approx(0.165 * 1.23, abs=1e-15)
+    assert v[("policy", "level")] == pytest.approx((0.17 + 0.13) / 2 * (2.21 - 2.07), abs=1e-15)
+    assert v[("services", "weight")] == pytest.approx((2.48 + 2.81) / 2 * (0.455 - 0.55), abs=1e-15)
     # a removed component
     p2 = shift_share(lb, concept_weights("2020"), la, concept_weights("2018"))
-    assert p2.set_index(["component", "part"])["value"][("manajemen", "removed")] == pytest.approx(-0.165 * 1.23)
+    assert p2.set_index(["component", "part"])["value"][("management", "removed")] == pytest.approx(-0.165 * 1.23)
     assert p2["value"].sum() == pytest.approx(-total, abs=1e-12)
 
 
@@ -298,16 +298,16 @@ def test_switch_pairs_on_predicate_uses_predicate_only_rows():
 
 
 def test_shift_share_previous_baseline_exact_and_negative_for_a_weak_new_domain():
-    la = pd.Series({"kebijakan": 2.07, "tata_kelola": 1.95, "layanan": 2.48})
-    lb = pd.Series({"kebijakan": 2.21, "tata_kelola": 1.89, "manajemen": 1.23, "layanan": 2.81})
+    la = pd.Series({"policy": 2.07, "governance": 1.95, "services": 2.48})
+    lb = pd.Series({"policy": 2.21, "governance": 1.89, "management": 1.23, "services": 2.81})
     wa, wb = concept_weights("2018"), concept_weights("2020")
     total = (lb * wb).sum() - (la * wa).sum()
     i_a = (la * wa).sum()
     zero = shift_share(la, wa, lb, wb).set_index(["component", "part"])["value"]
     prev = shift_share(la, wa, lb, wb, baseline="previous").set_index(["component", "part"])["value"]
     assert prev.sum() == pytest.approx(total, abs=1e-12)
-    assert prev[("manajemen", "added")] == pytest.approx(0.165 * (1.23 - i_a), abs=1e-15) and prev[("manajemen", "added")] < 0
-    assert zero[("manajemen", "added")] > 0
+    assert prev[("management", "added")] == pytest.approx(0.165 * (1.23 - i_a), abs=1e-15) and prev[("management", "added")] < 0
+    assert zero[("management", "added")] > 0
     # level parts do not depend on the baseline; weight + added (the re-weighting effect) neither
     lvl = [k for k in zero.index if k[1] == "level"]
     assert np.allclose(zero[lvl], prev[lvl], atol=1e-15)

@@ -1,6 +1,5 @@
 """Tests for spbe_research.planning: fewest / cheapest level increases to reach a target index."""
 import itertools
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -9,20 +8,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spbe_research import SPBEError, get_framework, score
+from spbe_research.frameworks import build_framework
 from spbe_research.planning import best_index_with_steps, gain_per_step, plan_target
 
 
-def toy_framework(weights_percent, level_min=1, level_max=5):
-    """A small framework-like object (only what planning reads)."""
+def toy_framework(weights_percent, level_min=1, level_max=5, kind="integer"):
+    """A one-aspect framework with the given indicator weights (% of the index), built and validated in memory."""
     n = len(weights_percent)
-    ind = pd.DataFrame({
-        "indicator": [str(i + 1) for i in range(n)],
-        "name": [f"indicator {i + 1}" for i in range(n)],
-        "aspect": "A1", "domain": "D1",
-        "weight": weights_percent,
+    nodes = pd.DataFrame({
+        "code": ["index", "A1"] + [str(i + 1) for i in range(n)],
+        "parent": ["", "index"] + ["A1"] * n,
+        "level": ["index", "aspect"] + ["indicator"] * n,
+        "weight": [100.0, float(sum(weights_percent)), *weights_percent],
+        "name": ["toy", "aspect"] + [f"indicator {i + 1}" for i in range(n)],
+        "name_en": ["toy", "aspect"] + [f"indicator {i + 1}" for i in range(n)],
     })
-    return SimpleNamespace(name="toy", indicators=ind, level_min=level_min, level_max=level_max,
-                           levels=tuple(range(level_min, level_max + 1)))
+    return build_framework(nodes, name="toy", scale=(kind, level_min, level_max))
 
 
 def brute_force(w_percent, current, level_max, target, step_cost):
@@ -66,12 +67,12 @@ def test_greedy_fewest_steps_is_optimal_vs_brute_force(case):
             plan_target(levels, fw, target)
         return
     plan = plan_target(levels, fw, target)
-    assert plan.attrs["total_steps"] == best[1]
-    assert plan.attrs["final_index"] >= target - 1e-9
+    assert plan.total_steps == best[1]
+    assert plan.final_index >= target - 1e-9
     # the DP with unit costs finds the same minimum
     dp = plan_target(levels, fw, target, costs={k: 1.0 for k in levels})
-    assert dp.attrs["total_cost"] == best[0]
-    assert dp.attrs["final_index"] >= target - 1e-9
+    assert dp.total_cost == best[0]
+    assert dp.final_index >= target - 1e-9
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,11 +91,11 @@ def test_dp_least_cost_is_optimal_vs_brute_force(case, data):
             plan_target(levels, fw, target, costs=costs)
         return
     plan = plan_target(levels, fw, target, costs=costs)
-    assert plan.attrs["total_cost"] == best[0]
-    assert plan.attrs["final_index"] >= target - 1e-9
+    assert plan.total_cost == best[0]
+    assert plan.final_index >= target - 1e-9
     # the plan's own cost column adds up and levels only go up, contiguously
-    assert plan["cost"].sum() == best[0]
-    assert (plan["new_level"] - plan["current_level"] == plan["steps"]).all()
+    assert plan.steps["cost"].sum() == best[0]
+    assert (plan.steps["new"] - plan.steps["current"] == plan.steps["increase"]).all()
 
 
 def _kendari_like():
@@ -113,34 +114,36 @@ def test_plan_from_synthetic_profile_to_3_00():
     # D1 = 1, D2 = 2, D3 = 1, D4 = 3 -> 0.13 + 0.5 + 0.165 + 1.365
     assert start == pytest.approx(2.16)
     plan = plan_target(lv, "2020", 3.0)
-    a = plan.attrs
-    assert a["start_index"] == pytest.approx(2.16) and a["start_predicate"] == "Cukup"
+    a = plan
+    assert a.start_index == pytest.approx(2.16) and a.start_predicate == "Cukup"
     # need 0.84 points; largest steps are 3.00 % (indicators 42-47, 2 steps each from level 3 -> 0.36),
     # then 2.75 % (32-41): 0.48 more needs 18 steps (17 give 0.4675) -> 12 + 18 = 30 steps, final 3.015
-    assert a["total_steps"] == 30
-    assert a["final_index"] == pytest.approx(3.015)
-    assert a["final_predicate"] == "Baik"
-    assert list(plan.columns) == ["indicator", "name", "aspect", "domain", "domain_name", "current_level",
-                                  "new_level", "steps", "gain", "gain_per_step", "cost"]
-    assert set(plan["domain_name"]) == {"SPBE services"}
-    assert set(plan.loc[plan["gain_per_step"] == 0.03, "indicator"]) == {"42", "43", "44", "45", "46", "47"}
-    assert plan["gain"].is_monotonic_decreasing
+    assert a.total_steps == 30
+    assert a.final_index == pytest.approx(3.015)
+    assert a.final_predicate == "Baik"
+    steps = plan.steps
+    assert list(steps.columns) == ["indicator", "name", "aspect", "domain", "concept", "theme", "current", "new",
+                                   "increase", "gain", "gain_per_unit", "cost"]
+    assert set(steps["theme"]) == {"SPBE services"} and set(steps["concept"]) == {"services"}
+    assert set(steps.loc[steps["gain_per_unit"] == 0.03, "indicator"]) == {"42", "43", "44", "45", "46", "47"}
+    assert steps["gain"].is_monotonic_decreasing
+    assert plan.summary().shape == (1, 9) and len(plan.to_frame()) == len(steps)
     # applying the plan and scoring gives the promised index
     new = lv.copy()
-    new[plan["indicator"].to_numpy()] = plan["new_level"].to_numpy()
-    assert float(score(new.to_frame().T, "2020")["index"].iloc[0]) == pytest.approx(a["final_index"])
+    new[steps["indicator"].to_numpy()] = steps["new"].to_numpy()
+    assert float(score(new.to_frame().T, "2020")["index"].iloc[0]) == pytest.approx(a.final_index)
 
 
 def test_predicate_target_means_lower_band_edge_and_reached_target_is_empty_plan():
     lv = _kendari_like()
     p = plan_target(lv, "2020", "Baik")
-    assert p.attrs["target_index"] == 2.6
-    assert p.attrs["final_index"] >= 2.6 and p.attrs["final_predicate"] == "Baik"
+    assert p.target_index == 2.6
+    assert p.final_index >= 2.6 and p.final_predicate == "Baik"
     # 0.44 needed from 3 % steps (0.36 max from 42-47 at two steps each) then 2.75 %: 12 + 3 = 15 steps
-    assert p.attrs["total_steps"] == 15
+    assert p.total_steps == 15
     done = plan_target(lv, "2020", 2.0)
-    assert len(done) == 0 and done.attrs["total_steps"] == 0 and done.attrs["final_index"] == pytest.approx(2.16)
-    assert plan_target(lv, "2020", "Kurang").attrs["total_steps"] == 0
+    assert len(done.steps) == 0 and done.total_steps == 0 and done.final_index == pytest.approx(2.16)
+    assert plan_target(lv, "2020", "Kurang").total_steps == 0
 
 
 def test_exact_band_edge_counts_as_reached():
@@ -149,7 +152,7 @@ def test_exact_band_edge_counts_as_reached():
     lv = pd.Series(2, index=fw.indicators["indicator"])
     lv["47"] = 3
     p = plan_target(lv, "2020", 2.06)
-    assert p.attrs["total_steps"] == 1 and p.attrs["final_index"] == pytest.approx(2.06)
+    assert p.total_steps == 1 and p.final_index == pytest.approx(2.06)
 
 
 def test_costs_shift_the_plan_to_cheaper_indicators():
@@ -157,13 +160,13 @@ def test_costs_shift_the_plan_to_cheaper_indicators():
     costs = {c: (2.0 if int(c) >= 32 else 1.0) for c in lv.index}  # services twice as expensive per step
     p = plan_target(lv, "2020", 3.0, costs=costs)
     unit = plan_target(lv, "2020", 3.0)
-    assert p.attrs["total_cost"] < unit["cost"].sum() * 2  # the unit plan would cost 60 at these prices
-    assert p.attrs["total_cost"] == pytest.approx(36.0)
-    assert p.attrs["final_index"] >= 3.0
+    assert p.total_cost < unit.steps["cost"].sum() * 2  # the unit plan would cost 60 at these prices
+    assert p.total_cost == pytest.approx(36.0)
+    assert p.final_index >= 3.0
     # forbidding all service steps still reaches 3.00 through D1-D3 only
     forbid = {c: (np.inf if int(c) >= 32 else 1.0) for c in lv.index}
     q = plan_target(lv, "2020", 3.0, costs=forbid)
-    assert (q["domain"] != "D4").all() and q.attrs["final_index"] >= 3.0
+    assert (q.steps["domain"] != "D4").all() and q.final_index >= 3.0
 
 
 def test_2018_framework_thirds_of_a_percent():
@@ -171,11 +174,11 @@ def test_2018_framework_thirds_of_a_percent():
     lv = pd.Series(0, index=fw.indicators["indicator"])
     p = plan_target(lv, "2018", 0.1)
     # largest 2018 steps: 5 % (indicators 25-31): two steps reach 0.10 exactly
-    assert p.attrs["total_steps"] == 2 and p.attrs["final_index"] == pytest.approx(0.1)
+    assert p.total_steps == 2 and p.final_index == pytest.approx(0.1)
     q = plan_target(lv, "2018", 0.1, costs={c: (1.0 if c.startswith("35") else 3.0) for c in lv.index})
     # three 10/3 % steps (cost 3) beat two 5 % steps (cost 6)
-    assert q.attrs["total_cost"] == 3.0 and q.attrs["final_index"] == pytest.approx(0.1)
-    assert set(q["indicator"]) <= {"35-1", "35-2", "35-3"}
+    assert q.total_cost == 3.0 and q.final_index == pytest.approx(0.1)
+    assert set(q.steps["indicator"]) <= {"35-1", "35-2", "35-3"}
 
 
 def test_errors_name_the_field():
@@ -200,7 +203,7 @@ def test_errors_name_the_field():
     assert e.value.field == "3"
     with pytest.raises(SPBEError) as e:
         plan_target(lv, "2020", 3.0, costs={**{c: 1.0 for c in lv.index}, "40": -1.0})
-    assert e.value.field == "cost" and e.value.row == "40"
+    assert e.value.field == "40"
     with pytest.raises(SPBEError, match="one institution"):
         plan_target(pd.DataFrame([lv, lv]), "2020", 3.0)
 
@@ -210,8 +213,8 @@ def test_one_row_frame_and_dict_inputs_agree():
     a = plan_target(lv, "2020", 2.8)
     b = plan_target(lv.to_frame().T.assign(institution_id="x"), "2020", 2.8)
     c = plan_target(lv.to_dict(), "2020", 2.8)
-    pd.testing.assert_frame_equal(a, b)
-    pd.testing.assert_frame_equal(a, c)
+    pd.testing.assert_frame_equal(a.steps, b.steps)
+    pd.testing.assert_frame_equal(a.steps, c.steps)
 
 
 def test_gain_per_step_is_the_weight():
@@ -222,9 +225,9 @@ def test_gain_per_step_is_the_weight():
     assert g["gain_per_step"].sum() == pytest.approx(1.0)
     g18 = gain_per_step("2018")
     assert g18["gain_per_step"].iloc[0] == pytest.approx(0.05)
-    # services are D3 in 5/2018 and D4 in 59/2020; domain_name says so
-    assert g18["domain_name"].iloc[0] == "SPBE services" and g18["domain"].iloc[0] == "D3"
-    assert g["domain_name"].iloc[0] == "SPBE services" and g["domain"].iloc[0] == "D4"
+    # services are D3 in 5/2018 and D4 in 59/2020; theme and concept say so
+    assert g18["theme"].iloc[0] == "SPBE services" and g18["domain"].iloc[0] == "D3"
+    assert g["theme"].iloc[0] == "SPBE services" and g["domain"].iloc[0] == "D4" and g["concept"].iloc[0] == "services"
     assert g18["gain_per_step"].sum() == pytest.approx(1.0)
 
 
@@ -250,18 +253,18 @@ def test_best_index_with_steps_vs_brute_force(case, k):
     assert best_index_with_steps({str(i + 1): c for i, c in enumerate(current)}, fw, k) == pytest.approx(best)
 
 
-def test_plan_domain_name_follows_the_theme_not_the_code():
+def test_plan_theme_follows_the_concept_not_the_code():
     # services are D3 in 5/2018 and D4 in 59/2020; management (D3) exists only in 59/2020
     fw18 = get_framework("2018")
     p18 = plan_target(pd.Series(0, index=fw18.indicators["indicator"]), "2018", 0.1)
-    assert set(p18["domain"]) == {"D3"} and set(p18["domain_name"]) == {"SPBE services"}
+    assert set(p18.steps["domain"]) == {"D3"} and set(p18.steps["theme"]) == {"SPBE services"}
     fw20 = get_framework("2020")
     lv = pd.Series(1, index=fw20.indicators["indicator"])
     q = plan_target(lv, "2020", 1.5, costs={c: (1.0 if 21 <= int(c) <= 31 else np.inf) for c in lv.index})
-    assert set(q["domain"]) == {"D3"} and set(q["domain_name"]) == {"SPBE management"}
-    # a framework-like object without domains: no theme
+    assert set(q.steps["domain"]) == {"D3"} and set(q.steps["theme"]) == {"SPBE management"}
+    # a framework without domains: the theme is the top-level part (its aspect)
     toy = plan_target({"1": 1, "2": 1}, toy_framework([50.0, 50.0]), 1.5)
-    assert toy["domain_name"].isna().all()
+    assert set(toy.steps["theme"]) == {"aspect"}
 
 
 def test_plot_plan_colours_by_theme_across_frameworks():
@@ -287,3 +290,88 @@ def test_plot_plan_colours_by_theme_across_frameworks():
     assert max(b.get_height() for b in ax.patches) == pytest.approx(0.03)  # index points, not hundredths
     assert "index points" in ax.get_ylabel() and "0.01" not in ax.get_ylabel()
     plt.close(ax.figure)
+
+
+# --- continuous frameworks (Indeks Pemdi): least total increase or least cost, exact ---------------------------
+
+@st.composite
+def continuous_case(draw):
+    n = draw(st.integers(2, 5))
+    raw = draw(st.lists(st.integers(1, 40), min_size=n, max_size=n))
+    w = [100 * r / sum(raw) for r in raw]
+    current = draw(st.lists(st.floats(1, 5, allow_nan=False).map(lambda x: round(x, 2)), min_size=n, max_size=n))
+    target = draw(st.floats(1, 5, allow_nan=False).map(lambda x: round(x, 3)))
+    costs = draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0, np.inf]), min_size=n, max_size=n))
+    return w, current, target, costs
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(continuous_case(), st.booleans())
+def test_continuous_plan_is_optimal_vs_linear_programming(case, with_costs):
+    from scipy.optimize import linprog
+
+    w, current, target, costs = case
+    fw = toy_framework(w, 1, 5, kind="continuous")
+    levels = {str(i + 1): c for i, c in enumerate(current)}
+    c = np.array(costs if with_costs else [1.0] * len(w))
+    weights = np.array(w) / 100
+    need = target - weights @ np.array(current)
+    finite = np.isfinite(c)
+    bounds = [(0, (5 - v) if ok else 0) for v, ok in zip(current, finite)]
+    lp = linprog(np.where(finite, c, 0), A_ub=[-weights], b_ub=[-need], bounds=bounds, method="highs")
+    kwargs = {"costs": dict(zip(levels, c))} if with_costs else {}
+    if need <= 0:
+        plan = plan_target(levels, fw, target, **kwargs)
+        assert plan.total_increase == 0 and len(plan.steps) == 0
+        return
+    if lp.status != 0:
+        with pytest.raises(SPBEError, match="unreachable"):
+            plan_target(levels, fw, target, **kwargs)
+        return
+    plan = plan_target(levels, fw, target, **kwargs)
+    assert plan.total_cost == pytest.approx(lp.fun, abs=1e-7)
+    assert plan.final_index >= target - 1e-9
+    assert (plan.steps["new"] <= 5 + 1e-12).all()
+
+
+def test_pemdi_plan_raises_the_heaviest_indicators_first():
+    fw = get_framework("8/2026")
+    lv = {c: 2.0 for c in fw.indicator_codes}
+    plan = plan_target(lv, fw, "Baik")  # 2.0 -> 2.5 under the 8/2026 bands
+    assert plan.target_index == 2.5 and plan.start_predicate == "Cukup" and plan.final_predicate == "Baik"
+    # indicator 20 weighs 15 %: 0.5 points of index need 0.5 / 0.15 = 3.33 points, more than its room (3)
+    assert plan.steps["indicator"].tolist() == ["20", "19"]
+    assert plan.steps["increase"].tolist() == pytest.approx([3.0, 0.05 / 0.10])
+    assert plan.total_increase == pytest.approx(3.5) and plan.final_index == pytest.approx(2.5)
+    assert set(plan.steps["concept"]) == {"user_satisfaction"}
+    assert best_index_with_steps(lv, fw, 3.5) == pytest.approx(2.5)
+    with pytest.raises(SPBEError, match="integer frameworks"):
+        plan_target(lv, fw, 3.0, costs=pd.DataFrame({"indicator": ["1"], "to_level": [3], "cost": [1.0]}))
+
+
+@pytest.mark.parametrize("bad,field", [("3", None), (True, "1"), (2.5, "1"), (6, "1"), (None, "1")])
+def test_levels_follow_the_same_rules_as_score(bad, field):
+    lv = {c: 3 for c in get_framework("2020").indicator_codes}
+    lv["1"] = bad
+    if field is None:  # a plain decimal string is a number, as in score()
+        assert plan_target(lv, "2020", 3.0).start_index == pytest.approx(3.0)
+        score(pd.DataFrame([lv], dtype=object), "2020")
+        return
+    with pytest.raises(SPBEError) as e:
+        plan_target(lv, "2020", 3.5)
+    assert e.value.field == field
+    with pytest.raises(SPBEError):
+        score(pd.DataFrame([lv], dtype=object), "2020")
+
+
+def test_partial_cost_table_forbids_unlisted_steps_and_checks_to_level():
+    lv = _kendari_like()
+    listed = pd.DataFrame({"indicator": [str(i) for i in range(42, 48)] * 2,
+                           "to_level": [4] * 6 + [5] * 6, "cost": [1.0] * 12})
+    p = plan_target(lv, "2020", 2.5, costs=listed)
+    assert set(p.steps["indicator"]) <= {str(i) for i in range(42, 48)}
+    with pytest.raises(SPBEError, match="unreachable"):
+        plan_target(lv, "2020", 3.0, costs=listed)
+    with pytest.raises(SPBEError) as e:
+        plan_target(lv, "2020", 2.5, costs=listed.assign(to_level=4.5))
+    assert e.value.field == "to_level"

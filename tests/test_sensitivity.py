@@ -5,10 +5,10 @@ import pytest
 
 from spbe_research import SPBEError, get_framework, score
 from spbe_research.scoring import predicate
+from spbe_research.scoring import distance_to_edge as _distance_to_edge
 from spbe_research.sensitivity import (
     _weight_uncertainty_loop,
     competition_ranks,
-    distance_to_edge,
     draw_weights,
     weight_sobol,
     weight_uncertainty,
@@ -25,6 +25,10 @@ def synthetic_domains(n=120, seed=3, decimals=1):
 
 
 # ---------------------------------------------------------------- hand-made example
+def distance_to_edge(x):
+    return _distance_to_edge(x, "2020")
+
+
 HAND = pd.DataFrame(
     {"institution_id": ["A", "B", "C"], "D1": [5, 1, 1], "D2": [1, 5, 1], "D3": [1, 1, 5], "D4": [3, 2, 2.5]}
 )
@@ -136,10 +140,10 @@ def test_vectorised_equals_per_draw_loop():
     d = synthetic_domains(n=150, decimals=1)  # many ties
     w = draw_weights("2020", 300, concentration=30, seed=1)
     fast = weight_uncertainty(d, "2020", weights=w)
-    slow = _weight_uncertainty_loop(d, "2020", w)
+    slow, slow_rs = _weight_uncertainty_loop(d, "2020", w)
     for col in slow.columns:
         np.testing.assert_allclose(fast.table[col].astype(float), slow[col].astype(float), err_msg=col)
-    assert fast.rs == pytest.approx(slow.attrs["rs"], rel=1e-12)
+    assert fast.rs == pytest.approx(slow_rs, rel=1e-12)
 
 
 def test_dirichlet_draws_centred_on_official_weights():
@@ -289,11 +293,14 @@ def test_sobol_irrelevant_weight_has_zero_total_index():
     rng = np.random.default_rng(11)
     d = pd.DataFrame(np.round(rng.uniform(1, 5, (60, 4)), 2), columns=DOMS)
     d["D3"] = 2.5
-    s = weight_sobol(d, "2020", n_base=512, spread=0.4, institutions=[0, 5], seed=0)
+    res = weight_sobol(d, "2020", n_base=512, spread=0.4, institutions=[0, 5], seed=0)
+    s = res.table
     assert list(s.columns) == ["factor", "output", "measure", "S1", "S1_conf", "ST", "ST_conf", "output_variance"]
     assert len(s) == 4 * 3
-    assert s.attrs["n_evaluations"] == 512 * (4 + 2)
-    assert s.attrs["problem"]["bounds"][3] == pytest.approx([0.455 * 0.6, 0.455 * 1.4])
+    s = res
+    assert s.n_evaluations == 512 * (4 + 2)
+    assert s.problem["bounds"][3] == pytest.approx([0.455 * 0.6, 0.455 * 1.4])
+    s = s.to_frame()
     rs = s[s["output"] == "R_S"].set_index("factor")
     assert rs.loc["D3", "ST"] == 0.0 and rs.loc["D3", "S1"] == 0.0
     assert rs.loc[["D1", "D2", "D4"], "ST"].max() > 0.2
@@ -304,7 +311,7 @@ def test_sobol_irrelevant_weight_has_zero_total_index():
 def test_sobol_dominant_weight_on_index():
     # an institution strong only in D4: its index depends on the D4 weight far more than on the others
     d = pd.DataFrame({"D1": [1.0, 3.0, 2.0], "D2": [1.0, 3.0, 2.5], "D3": [1.0, 3.0, 3.0], "D4": [5.0, 3.0, 2.0]})
-    s = weight_sobol(d, "2020", n_base=1024, institutions=[0, 1], measure="index", seed=1)
+    s = weight_sobol(d, "2020", n_base=1024, institutions=[0, 1], measure="index", seed=1).table
     first = s[s["output"] == "0"].set_index("factor")
     assert first["ST"].idxmax() == "D4"
     assert first.loc["D4", "S1"] > 0.3
@@ -320,7 +327,7 @@ def test_sobol_bad_inputs():
         weight_sobol(HAND, "2020", n_base=64, measure="score")
     with pytest.raises(SPBEError, match="deterministic"):
         weight_sobol(HAND, "2020", n_base=64, aggregation="mixed")
-    s = weight_sobol(HAND, "2020", n_base=64, institutions=["B"])
+    s = weight_sobol(HAND, "2020", n_base=64, institutions=["B"]).table
     assert set(s["output"]) == {"R_S", "B"}
 
 
@@ -328,11 +335,11 @@ def test_sobol_is_reproducible_whatever_the_global_random_state():
     # SALib falls back to numpy's global state when given seed 0; weight_sobol must not.
     d = synthetic_domains(n=80, decimals=2)
     np.random.seed(1)
-    a = weight_sobol(d, "2020", n_base=128, seed=0)
+    a = weight_sobol(d, "2020", n_base=128, seed=0).table
     np.random.seed(2)
-    b = weight_sobol(d, "2020", n_base=128, seed=0)
+    b = weight_sobol(d, "2020", n_base=128, seed=0).table
     pd.testing.assert_frame_equal(a, b)
-    c = weight_sobol(d, "2020", n_base=128, seed=1)
+    c = weight_sobol(d, "2020", n_base=128, seed=1).table
     assert not np.allclose(a["S1_conf"], c["S1_conf"])
 
 
@@ -369,5 +376,33 @@ def test_rank_quantiles_match_numpy_inverted_cdf():
 
 
 def test_sobol_all_institutions():
-    s = weight_sobol(HAND, "2020", n_base=64, institutions="all", measure="index")
+    s = weight_sobol(HAND, "2020", n_base=64, institutions="all", measure="index").table
     assert list(dict.fromkeys(s["output"])) == ["R_S", "A", "B", "C"]
+
+
+def test_any_framework_pemdi_aspects_and_indicators():
+    fw = get_framework("8/2026")
+    rng = np.random.default_rng(2)
+    asp = pd.DataFrame(np.round(rng.uniform(1, 5, (40, 7)), 2), columns=list(fw.aspect_codes))
+    r = weight_uncertainty(asp, fw, n_draws=200, seed=0)
+    np.testing.assert_allclose(r.table["nominal_index"], np.round(asp.to_numpy() @ fw.aspect_weights, 9))
+    assert list(r.table["nominal_predicate"].cat.categories) == list(fw.predicates)
+    # indicator values on the continuous scale: weights of indicators inside each aspect are perturbed too
+    ind = pd.DataFrame(np.round(rng.uniform(1, 5, (40, 20)), 2), columns=list(fw.indicator_codes))
+    r2 = weight_uncertainty(ind, fw, n_draws=200, seed=0)
+    np.testing.assert_allclose(r2.table["nominal_index"], np.round(score(ind, fw)["index"].to_numpy(), 9))
+    np.testing.assert_allclose(r2.draws[list(fw.aspect_codes)].sum(axis=1), 1)
+    s = weight_sobol(asp, fw, n_base=64, seed=0)
+    assert list(s.table["factor"].unique()) == list(fw.aspect_codes)
+
+
+@pytest.mark.parametrize("kw,field", [({"n_draws": 1e12}, "n_draws"), ({"n_draws": None}, "n_draws"),
+                                      ({"n_draws": float("nan")}, "n_draws"), ({"n_draws": 2.5}, "n_draws"),
+                                      ({"concentration": -1}, "concentration"), ({"seed": -3}, "seed"),
+                                      ({"seed": "x"}, "seed"), ({"method": "normal"}, "method"),
+                                      ({"spread": 1.5, "method": "uniform"}, "spread"),
+                                      ({"aggregation": "median"}, "aggregation")])
+def test_bad_arguments_name_their_field(kw, field):
+    with pytest.raises(SPBEError) as e:
+        weight_uncertainty(HAND, "2020", **{"n_draws": 10, **kw})
+    assert e.value.field == field
