@@ -11,10 +11,13 @@ Scores
     never scores. A decimal is not a score when it is part of a longer number, date or time
     ("13,31", "12/2/2020", "15:30"), a thousands-separated count ("1.250": a point and exactly
     three digits, the Indonesian thousands separator), a percentage, amount or count (followed by
-    %, persen, juta, instansi, indikator, tahun, ...), money (Rp), a clock time (pukul), a label
-    ("Industri 4.0"), a change ("naik 0,45 poin", "0,01 poin di atas"), a threshold ("di atas
-    2,6"), or when its clause earlier names a domain or aspect, a target or hope, an average or the
-    national index, or another index (IPM, SAKIP, ...). A text that never mentions SPBE gives no rows.
+    %, persen, juta, miliar, rupiah, instansi, indikator, tahun, ...), money (Rp, US$), a clock time
+    (pukul 10.30, 3.30 sore, 15.30 WIB), a rating (4,5 bintang, rating 4,8, 4.7/5), a value directly
+    followed by a year ("2,05 2023"), a label ("Industri 4.0"), a change ("naik 0,45 poin", "0,01
+    poin di atas"), a threshold ("di atas 2,6"), or when the text before it (its clause, back to the
+    previous value and at most CONTEXT_WINDOW characters) names a domain or aspect, a target or hope,
+    an average or the national index, or another index (IPM, SAKIP, ...). A text that never
+    mentions SPBE gives no rows.
 
 Institutions
     Pemkab / Pemerintah Kabupaten / Kabupaten / Kab. X -> "Kabupaten X"; Pemkot / Pemko /
@@ -26,38 +29,54 @@ Institutions
     Kementerian PANRB, is never credited with a score. After a typed mention, the bare name
     ("SPBE Kapuas Hulu") also counts as a mention. A name that swallowed a title-case headline word
     ("Pemkab Kendal Tembus") is cut back to the shortest form of it the text also uses.
+    A row number glued to a name ("1Kementerian ...", a web table copied as text) still starts a
+    mention, and names hold no digits ("Kab. Gresik4,32Memuaskan"). A regional name without a type
+    word ("Seluma 2,54", "Pemerintah Buleleng") is read from the institution registry when only one
+    province, kabupaten or kota carries it ("Gorontalo" is never guessed; "se-Jatim" is a place).
     A score belongs to the nearest mention before it in its sentence; else to a mention after it in
     the sentence that no other score has claimed; else to the nearest mention before it in the text.
-    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order. Scores that
-    would go to the wrong name give no row: a "masing-masing" list whose counts differ, and a second
+    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order; one value
+    after it for several names is each one's value. Scores that would go to the wrong name give no
+    row: a "masing-masing" list whose counts differ otherwise, and a second
     score for the same mention with an unread capitalised name between ("Pemkot Jambi, 2,79 dan
     Sarolangun 2,63": only 2,79 is kept).
 
 Evaluation year (first rule that applies)
     1. a year in the score's clause (the nearest);
     2. "dari A ... menjadi B" (from A to B): the partner's year from rule 1, minus or plus one;
-    3. the last year earlier in the sentence, else the first year later in it ("3,72 dan 3,68 pada
+    3. a relative phrase, nearest in the clause between the neighbouring values, else earlier in
+       the sentence: tahun lalu / kemarin / sebelumnya -> the year before the institution's current
+       score in the same text, or, without one, the calendar year before publication;
+       tahun ini / saat ini / sekarang / kini -> the latest published result (rule 6's year; without
+       a date, the evaluation year the text names, else the latest year it states), unless the text
+       gives the institution another value for that year: then the evaluation under way (one later,
+       not after publication);
+    4. the last year earlier in the sentence, else the first year later in it ("3,72 dan 3,68 pada
        2021");
-    4. a relative phrase, nearest in the clause, else earlier in the sentence:
-       tahun lalu / kemarin / sebelumnya -> the year before the institution's current score in the
-       same text, or, without one, the calendar year before publication;
-       tahun ini / saat ini / sekarang / kini -> the evaluation under way: the publication year from
-       May on, the year before in January-April (when last year's results are being announced);
-    5. no cue: the latest evaluation whose results were out at publication - the year before
+    5. the one evaluation year the text names ("Hasil Evaluasi SPBE ... Tahun 2024", a table title);
+    6. no cue: the latest evaluation whose results were out at publication - the year before
        publication, or the publication year itself for December articles (results are often
        announced in December). Never before 2018, the first evaluation.
-    Years in dates (12/2/2020), decrees (13/2024, Nomor 13 Tahun 2024), after sejak/mulai/hingga,
-    and years after the publication year (targets: "dinaikkan pada 2025") are ignored. Without a cue and without ``published`` the year is NA.
+    Years in dates (12/2/2020), decrees (13/2024, Nomor 108 Tahun 2023: a decree of 2023 holds the
+    2022 results), after sejak/mulai/hingga, and years after the publication year (targets:
+    "dinaikkan pada 2025") are ignored. Without a cue and without ``published`` the year is NA.
 
 Predicate
     Kurang, Cukup, Baik, Sangat Baik or Memuaskan ("sangat memuaskan" is read as Memuaskan) after a
-    cue word (predikat, kategori, penilaian, status, ...) or in brackets right after the score.
+    cue word (predikat, kategori, penilaian, status, ...), in brackets right after the score, or as
+    a capitalised table cell right after it ("3,01Baik").
     The nearest one between the previous and the next score of the sentence is taken. Capability
     levels used loosely as categories ("kategori Terkelola", "kategori optimum") are not predicates.
 
 Duplicates
     One row per (institution, year, index); a row with a predicate is kept over one without. A row
     without a year is dropped when the same institution and value also appear with a year.
+
+Cost
+    Linear in the length of the text: patterns are matched once over the text and every look-up
+    (clause, year, mention, relative phrase, predicate cue) is a bisection in sorted positions; the
+    evidence is the sentence cut to EVIDENCE_CHARS on each side of the value. Accuracy on labelled
+    real passages: ``benchmarks/news_eval.py`` and ``tests/news_eval/README.md``.
 """
 from __future__ import annotations
 
