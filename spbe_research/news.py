@@ -106,7 +106,7 @@ _CLAUSE_BREAK = re.compile(
 )
 
 _SCORE = re.compile(r"(?<![\d.,/:-])([0-5])([.,])(\d{1,3})(?!\d|[.,/:-]\d)")
-_YEAR = re.compile(r"(?<![\d/.\-])(20[1-3]\d)(?![\d/]|[-.]\d)")
+_YEAR = re.compile(r"(?<![\d/.\-])(20[1-3]\d)(?![\d/]|[-.]\d|[^\W\d_])")   # not a row number: "2018Pemerintah"
 
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:%|persen\b|per\s+sen\b|juta\b|jt\b|miliar\b|milyar\b|M\b|triliun\b|ribu\b|rb\b|rupiah\b|dolar\b|USD\b"
