@@ -11,10 +11,13 @@ Scores
     never scores. A decimal is not a score when it is part of a longer number, date or time
     ("13,31", "12/2/2020", "15:30"), a thousands-separated count ("1.250": a point and exactly
     three digits, the Indonesian thousands separator), a percentage, amount or count (followed by
-    %, persen, juta, instansi, indikator, tahun, ...), money (Rp), a clock time (pukul), a label
-    ("Industri 4.0"), a change ("naik 0,45 poin", "0,01 poin di atas"), a threshold ("di atas
-    2,6"), or when its clause earlier names a domain or aspect, a target or hope, an average or the
-    national index, or another index (IPM, SAKIP, ...). A text that never mentions SPBE gives no rows.
+    %, persen, juta, miliar, rupiah, instansi, indikator, tahun, ...), money (Rp, US$), a clock time
+    (pukul 10.30, 3.30 sore, 15.30 WIB), a rating (4,5 bintang, rating 4,8, 4.7/5), a value directly
+    followed by a year ("2,05 2023"), a label ("Industri 4.0"), a change ("naik 0,45 poin", "0,01
+    poin di atas"), a threshold ("di atas 2,6"), or when the text before it (its clause, back to the
+    previous value and at most CONTEXT_WINDOW characters) names a domain or aspect, a target or hope,
+    an average or the national index, or another index (IPM, SAKIP, ...). A text that never
+    mentions SPBE gives no rows.
 
 Institutions
     Pemkab / Pemerintah Kabupaten / Kabupaten / Kab. X -> "Kabupaten X"; Pemkot / Pemko /
@@ -26,38 +29,54 @@ Institutions
     Kementerian PANRB, is never credited with a score. After a typed mention, the bare name
     ("SPBE Kapuas Hulu") also counts as a mention. A name that swallowed a title-case headline word
     ("Pemkab Kendal Tembus") is cut back to the shortest form of it the text also uses.
+    A row number glued to a name ("1Kementerian ...", a web table copied as text) still starts a
+    mention, and names hold no digits ("Kab. Gresik4,32Memuaskan"). A regional name without a type
+    word ("Seluma 2,54", "Pemerintah Buleleng") is read from the institution registry when only one
+    province, kabupaten or kota carries it ("Gorontalo" is never guessed; "se-Jatim" is a place).
     A score belongs to the nearest mention before it in its sentence; else to a mention after it in
     the sentence that no other score has claimed; else to the nearest mention before it in the text.
-    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order. Scores that
-    would go to the wrong name give no row: a "masing-masing" list whose counts differ, and a second
+    "masing-masing" (respectively) pairs the mentions and scores of a sentence in order; one value
+    after it for several names is each one's value. Scores that would go to the wrong name give no
+    row: a "masing-masing" list whose counts differ otherwise, and a second
     score for the same mention with an unread capitalised name between ("Pemkot Jambi, 2,79 dan
     Sarolangun 2,63": only 2,79 is kept).
 
 Evaluation year (first rule that applies)
     1. a year in the score's clause (the nearest);
     2. "dari A ... menjadi B" (from A to B): the partner's year from rule 1, minus or plus one;
-    3. the last year earlier in the sentence, else the first year later in it ("3,72 dan 3,68 pada
+    3. a relative phrase, nearest in the clause between the neighbouring values, else earlier in
+       the sentence: tahun lalu / kemarin / sebelumnya -> the year before the institution's current
+       score in the same text, or, without one, the calendar year before publication;
+       tahun ini / saat ini / sekarang / kini -> the latest published result (rule 6's year; without
+       a date, the evaluation year the text names, else the latest year it states), unless the text
+       gives the institution another value for that year: then the evaluation under way (one later,
+       not after publication);
+    4. the last year earlier in the sentence, else the first year later in it ("3,72 dan 3,68 pada
        2021");
-    4. a relative phrase, nearest in the clause, else earlier in the sentence:
-       tahun lalu / kemarin / sebelumnya -> the year before the institution's current score in the
-       same text, or, without one, the calendar year before publication;
-       tahun ini / saat ini / sekarang / kini -> the evaluation under way: the publication year from
-       May on, the year before in January-April (when last year's results are being announced);
-    5. no cue: the latest evaluation whose results were out at publication - the year before
+    5. the one evaluation year the text names ("Hasil Evaluasi SPBE ... Tahun 2024", a table title);
+    6. no cue: the latest evaluation whose results were out at publication - the year before
        publication, or the publication year itself for December articles (results are often
        announced in December). Never before 2018, the first evaluation.
-    Years in dates (12/2/2020), decrees (13/2024, Nomor 13 Tahun 2024), after sejak/mulai/hingga,
-    and years after the publication year (targets: "dinaikkan pada 2025") are ignored. Without a cue and without ``published`` the year is NA.
+    Years in dates (12/2/2020), decrees (13/2024, Nomor 108 Tahun 2023: a decree of 2023 holds the
+    2022 results), after sejak/mulai/hingga, and years after the publication year (targets:
+    "dinaikkan pada 2025") are ignored. Without a cue and without ``published`` the year is NA.
 
 Predicate
     Kurang, Cukup, Baik, Sangat Baik or Memuaskan ("sangat memuaskan" is read as Memuaskan) after a
-    cue word (predikat, kategori, penilaian, status, ...) or in brackets right after the score.
+    cue word (predikat, kategori, penilaian, status, ...), in brackets right after the score, or as
+    a capitalised table cell right after it ("3,01Baik").
     The nearest one between the previous and the next score of the sentence is taken. Capability
     levels used loosely as categories ("kategori Terkelola", "kategori optimum") are not predicates.
 
 Duplicates
     One row per (institution, year, index); a row with a predicate is kept over one without. A row
     without a year is dropped when the same institution and value also appear with a year.
+
+Cost
+    Linear in the length of the text: patterns are matched once over the text and every look-up
+    (clause, year, mention, relative phrase, predicate cue) is a bisection in sorted positions; the
+    evidence is the sentence cut to EVIDENCE_CHARS on each side of the value. Accuracy on labelled
+    real passages: ``benchmarks/news_eval.py`` and ``tests/news_eval/README.md``.
 """
 from __future__ import annotations
 
@@ -65,6 +84,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -73,8 +93,6 @@ from .scoring import PREDICATES
 
 COLUMNS = ("institution", "institution_type", "year", "index", "predicate", "evidence")
 FIRST_EVALUATION_YEAR = 2018
-#: Months (1-12) from which "tahun ini" means the evaluation under way rather than last year's results.
-CURRENT_EVALUATION_FROM_MONTH = 5
 
 # ---------------------------------------------------------------------------------------------
 # Patterns
@@ -88,15 +106,22 @@ _CLAUSE_BREAK = re.compile(
 )
 
 _SCORE = re.compile(r"(?<![\d.,/:-])([0-5])([.,])(\d{1,3})(?!\d|[.,/:-]\d)")
-_YEAR = re.compile(r"(?<![\d/.\-])(20[1-3]\d)(?![\d/]|[-.]\d)")
+_YEAR = re.compile(r"(?<![\d/.\-])(20[1-3]\d)(?![\d/]|[-.]\d|[^\W\d_])")   # not a row number: "2018Pemerintah"
 
 _AMOUNT_AFTER = re.compile(
-    r"\s*(?:%|persen\b|per\s+sen\b|juta\b|miliar\b|milyar\b|triliun\b|ribu\b|instansi\b|orang\b|OPD\b"
+    r"\s*(?:%|persen\b|per\s+sen\b|juta\b|jt\b|miliar\b|milyar\b|M\b|triliun\b|ribu\b|rb\b|rupiah\b|dolar\b|USD\b"
+    r"|instansi\b|orang\b|OPD\b"
     r"|aplikasi\b|indikator\b|unit\b|kali\b|tahun\b(?!\s+(?:20\d\d|ini|lalu|kemarin|sebelum|ke\b))|bulan\b|hari\b|jam\b|menit\b|km\b"
-    r"|kilometer\b|meter\b|hektare?\b|ha\b|ton\b|kg\b|WIB\b|WITA\b|WIT\b)",
+    r"|kilometer\b|meter\b|hektare?\b|ha\b|ton\b|kg\b)",
     re.I,
 )
-_MONEY_OR_TIME_BEFORE = re.compile(r"(?:\bRp\.?|\bpukul|\bjam)\s*$", re.I)
+# Clock times ("3.30 sore", "15.30 WIB") and ratings ("4,5 bintang", "rating 4,8", "4.7/5").
+_TIME_AFTER = re.compile(r"\s*(?:WIB|WITA|WIT|pagi|siang|sore|petang|malam|dini\s+hari)\b", re.I)
+_RATING_AFTER = re.compile(r"\s*(?:bintang|stars?\b|/\s*5\b|dari\s+5\s+bintang)", re.I)
+_RATING_BEFORE = re.compile(r"\b(?:rating|ulasan|bintang|review|skor\s+ulasan)\s*(?:sebesar\s+|rata-rata\s+)?:?\s*$", re.I)
+# A year right after the value ("2,05 2023"): a date, a list of years or a typo, never read as a score.
+_YEAR_AFTER = re.compile(r"\s+(?:19|20)\d\d\b")
+_MONEY_OR_TIME_BEFORE = re.compile(r"(?:\bRp\.?|\bIDR|\bUS\$|\$|\bpukul|\bjam|\bpkl\.?)\s*$", re.I)
 _LABEL_BEFORE = re.compile(r"\b(?:industri|society|web|versi|era|v)\s*$", re.I)
 _CHANGE_BEFORE = re.compile(
     r"\b(?:naik|turun|meningkat|menurun|bertambah|berkurang|selisih|kenaikan|penurunan|peningkatan)"
@@ -139,27 +164,33 @@ _PREDICATE_AFTER_CUE = re.compile(
     re.I,
 )
 _PREDICATE_IN_BRACKETS = re.compile(rf"\s*\(\s*(?:predikat\s+)?({_PREDICATE_WORD})\s*\)", re.I)
+# A table cell right after the score ("3,01Baik", "4,26 Memuaskan"): capitalised, at most two spaces away.
+_PREDICATE_CELL = re.compile(r"[ \t]{0,2}(Sangat\s+Baik|SANGAT\s+BAIK|Baik|BAIK|Cukup|CUKUP|Kurang|KURANG|Memuaskan|MEMUASKAN)"
+                             r"(?![^\W\d_])")
 
 # A name word is capitalised; type words and capitalised sentence words ("Tahun 2022") end a name,
 # except "Kota" closing a regency name ("Kabupaten Lima Puluh Kota").
-_NAME_STOP = r"(?:Kabupaten|Provinsi|Pemerintah|Pemkab|Pemkot|Pemprov|Tahun|Pada|Dengan|Dalam|Meraih|Indeks|Nilai|Skor|SPBE)\b"
-_NAME_WORD = rf"(?:D\.\s?I\.|(?!{_NAME_STOP}|Kota\b)[A-Z][\w'’-]*|Kota(?!\s+[A-Z]))"
+_NAME_STOP = (r"(?:Kabupaten|Provinsi|Pemerintah|Pemkab|Pemkot|Pemprov|Tahun|Pada|Dengan|Dalam|Meraih|Indeks|Indek|Nilai"
+              r"|Skor|SPBE|Sangat|Baik|Cukup|Kurang|Memuaskan|Predikat|Kategori)(?![^\W\d_])")
+# Name words are letters (no digits: "Wajo2,77" in a flattened table is the name "Wajo" and a score).
+_NAME_WORD = rf"(?:D\.\s?I\.|(?!{_NAME_STOP}|Kota\b)[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*|Kota(?!\s+[A-Z]))"
 _REGION_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
-_MINISTRY_NAME = r"[A-Z][\w-]*(?:\s+(?:dan\s+)?(?!Kement)[A-Z][\w-]*){0,7}"
+_MINISTRY_NAME = r"[A-Z][^\W\d_]*(?:-[^\W\d_]+)*(?:\s+(?:dan\s+)?(?!Kement)[A-Z][^\W\d_]*(?:-[^\W\d_]+)*){0,7}"
 _BRACKETED_ALIAS = r"(?:\s*\([^()\n]{1,25}\))?"
 _LOCAL_GOVERNMENT = r"(?:(?:Pemerintah\s+Daerah|Pemda)\s+)?"
+_START = r"(?<![^\W\d_])"   # not after a letter (a digit is fine: "1Kementerian")
 _MENTION_PATTERNS = {
     "kabupaten": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kabupaten|Pemkab\.?|Kabupaten|Kab\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"{_START}{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kabupaten|Pemkab\.?|Kabupaten|Kab\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
     "kota": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kota|Pemkot\.?|Pemko\.?|Kota){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"{_START}{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Kota|Pemkot\.?|Pemko\.?|Kota){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
     "provinsi": re.compile(
-        rf"\b{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Provinsi|Pemprov\.?|Provinsi|Prov\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
+        rf"{_START}{_LOCAL_GOVERNMENT}(?:Pemerintah\s+Provinsi|Pemprov\.?|Provinsi|Prov\.){_BRACKETED_ALIAS}\s+(?P<name>{_REGION_NAME})"
     ),
-    "kementerian": re.compile(rf"\b(?:Kementerian|Kementrian)\s+(?P<name>{_MINISTRY_NAME})"),
-    None: re.compile(rf"\b(?:Pemerintah\s+Daerah|Pemda)\s+(?P<name>{_REGION_NAME})"),
+    "kementerian": re.compile(rf"{_START}(?:Kementerian|Kementrian)\s+(?P<name>{_MINISTRY_NAME})"),
+    None: re.compile(rf"{_START}(?:Pemerintah\s+Daerah|Pemda)\s+(?P<name>{_REGION_NAME})"),
 }
 _TYPE_PREFIX = {"kabupaten": "Kabupaten", "kota": "Kota", "provinsi": "Provinsi",
                 "kementerian": "Kementerian", None: "Pemerintah Daerah"}
@@ -201,6 +232,7 @@ class _Score:
     institution: _Mention | None = None
     year: int | None = None
     previous: bool = False   # stated as last year's value ("tahun lalu"), year fixed in a later pass
+    current: bool = False    # stated as this year's value ("tahun ini", "saat ini")
     unattributable: bool = False   # belongs to a name the rules cannot read: no row rather than a wrong one
     predicate: str | None = None
 
@@ -226,8 +258,36 @@ def _publication_date(published) -> dt.date | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Text structure
+# Text structure (computed once per text; every later look-up is a bisection, so the work grows
+# linearly with the text: no rule rescans the text or the sentence for each score)
 # ---------------------------------------------------------------------------------------------
+class _Positions:
+    """Sorted (position, value) pairs with range look-ups by bisection."""
+
+    def __init__(self, pairs):
+        pairs = sorted(pairs, key=lambda pv: pv[0])
+        self.pos = [p for p, _ in pairs]
+        self.val = [v for _, v in pairs]
+
+    def between(self, lo: int, hi: int) -> list[tuple[int, object]]:
+        i, j = bisect.bisect_left(self.pos, lo), bisect.bisect_left(self.pos, hi)
+        return list(zip(self.pos[i:j], self.val[i:j]))
+
+    def last_before(self, lo: int, hi: int):
+        j = bisect.bisect_left(self.pos, hi) - 1
+        return (self.pos[j], self.val[j]) if j >= 0 and self.pos[j] >= lo else None
+
+    def first_from(self, lo: int, hi: int):
+        i = bisect.bisect_left(self.pos, lo)
+        return (self.pos[i], self.val[i]) if i < len(self.pos) and self.pos[i] < hi else None
+
+    def nearest(self, lo: int, hi: int, pos: int):
+        before, after = self.last_before(lo, min(pos, hi)), self.first_from(max(pos, lo), hi)
+        if before is None or (after is not None and after[0] - pos < pos - before[0]):
+            return after
+        return before
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence; decimal marks and abbreviations (Pemkab., D.I.) never end one."""
     spans, start = [], 0
@@ -242,50 +302,67 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _clause_bounds(text: str, sentence: tuple[int, int], pos: int) -> tuple[int, int]:
-    """(start, end) of the clause around ``pos``: clauses end at ', ', ';' and linking words."""
-    start, end = sentence
-    for brk in _CLAUSE_BREAK.finditer(text, start, end):
-        if brk.end() <= pos:
-            start = brk.end()
-        elif brk.start() >= pos:
-            end = brk.start()
-            break
-    return start, end
+class _Clauses:
+    """Clause bounds: clauses end at ', ', ';' and linking words (breaks found once, then bisected)."""
+
+    def __init__(self, text: str):
+        breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
+        self.starts = [b[0] for b in breaks]
+        self.ends = [b[1] for b in breaks]
+
+    def bounds(self, sentence: tuple[int, int], pos: int) -> tuple[int, int]:
+        start, end = sentence
+        j = bisect.bisect_right(self.ends, pos) - 1
+        if j >= 0:
+            start = max(start, self.ends[j])
+        k = bisect.bisect_left(self.starts, pos)
+        if k < len(self.starts):
+            end = min(end, self.starts[k])
+        return start, end
 
 
 # ---------------------------------------------------------------------------------------------
 # Scores
 # ---------------------------------------------------------------------------------------------
-def _not_a_score_reason(text: str, m: re.Match, clause_start: int) -> str | None:
+CONTEXT_WINDOW = 80   #: characters before a value searched for a context word (domain, target, IPM, ...)
+
+
+def _not_a_score_reason(text: str, m: re.Match, context_start: int) -> str | None:
     """Why the decimal ``m`` is not an index score, or None when it is one."""
     before, after = text[max(0, m.start() - 40):m.start()], text[m.end():m.end() + 40]
     if m.group(2) == "." and len(m.group(3)) == 3:
         return "thousands separator"
     if _AMOUNT_AFTER.match(after):
         return "percentage, amount or count"
-    if _MONEY_OR_TIME_BEFORE.search(before):
+    if _MONEY_OR_TIME_BEFORE.search(before) or _TIME_AFTER.match(after):
         return "money or clock time"
+    if _RATING_AFTER.match(after) or _RATING_BEFORE.search(before):
+        return "rating"
+    if _YEAR_AFTER.match(after):
+        return "followed by a year"
     if _LABEL_BEFORE.search(before):
         return "label such as Industri 4.0"
     if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after):
         return "change in points"
     if _THRESHOLD_BEFORE.search(before):
         return "threshold"
-    clause_before = text[clause_start:m.start()]
+    context = text[context_start:m.start()]
     for reason, pattern in _NOT_INDEX_CONTEXT.items():
-        if pattern.search(clause_before):
+        if pattern.search(context):
             return reason
     return None
 
 
-def _find_scores(text: str, sentences: list[tuple[int, int]]) -> list[_Score]:
-    scores = []
+def _find_scores(text: str, sentences: list[tuple[int, int]], clauses: _Clauses) -> list[_Score]:
+    scores, previous_end = [], 0
     for sentence in sentences:
         for m in _SCORE.finditer(text, *sentence):
             value = float(f"{m.group(1)}.{m.group(3)}")
-            clause_start, _ = _clause_bounds(text, sentence, m.start())
-            if value <= 5.0 and _not_a_score_reason(text, m, clause_start) is None:
+            clause_start, _ = clauses.bounds(sentence, m.start())
+            # The context of a value is its clause, cut at the previous value and at CONTEXT_WINDOW.
+            context_start = max(clause_start, previous_end, m.start() - CONTEXT_WINDOW)
+            previous_end = m.end()
+            if value <= 5.0 and _not_a_score_reason(text, m, context_start) is None:
                 scores.append(_Score(m.start(), m.end(), value, sentence))
     return scores
 
@@ -319,12 +396,14 @@ def _typed_mentions(text: str) -> list[_Mention]:
 def _shortest_forms(mentions: list[_Mention]) -> dict[str, str]:
     """Map each name to the shortest name of the same type whose words it starts with."""
     names = {(m.type, m.name) for m in mentions}
+    by_prefix: dict[tuple, str] = {}
+    for kind, name in names:   # every name indexed under itself; longer names look up their prefixes
+        by_prefix[(kind, tuple(name.split()))] = name
     mapping = {}
     for kind, name in names:
-        words = name.split()
-        shorter = [other for k, other in names
-                   if k == kind and len(other.split()) < len(words) and words[:len(other.split())] == other.split()]
-        mapping[name] = min(shorter, key=len) if shorter else name
+        words = tuple(name.split())
+        mapping[name] = next((by_prefix[(kind, words[:k])] for k in range(2, len(words))
+                              if (kind, words[:k]) in by_prefix), name)
     return mapping
 
 
@@ -340,17 +419,77 @@ def _resolve_local_government(mentions: list[_Mention]) -> list[_Mention]:
     return out
 
 
-def _bare_mentions(text: str, typed: list[_Mention]) -> list[_Mention]:
-    """Occurrences of a regional name without its type word ('SPBE Kapuas Hulu')."""
-    taken = [(m.start, m.end) for m in typed]
-    regional = {m.name: m for m in typed if m.type in ("kabupaten", "kota", "provinsi")}
-    found = []
-    for name, mention in regional.items():
+_CAPITALISED_RUN = re.compile(r"(?<![^\W\d_])(?:[A-Z][^\W\d_]*(?:-[^\W\d_]+)*)(?:[ \t]+[A-Z][^\W\d_]*(?:-[^\W\d_]+)*){0,3}")
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s\-.]", "", name).lower()
+
+
+@lru_cache(maxsize=1)
+def _regional_names() -> dict[str, tuple[str, str]]:
+    """Bare regional name key -> (canonical name, type), for names only one region carries.
+
+    From the institution registry (:func:`spbe_research.registry.load_institutions`): "Seluma" is
+    Kabupaten Seluma, "Metro" Kota Metro, "Bandarlampung" Kota Bandar Lampung; "Gorontalo" (a
+    province, a kabupaten and a kota) is ambiguous and left out. Also without a leading "Kepulauan"
+    ("Anambas") and the province abbreviations ("NTB", "DIY").
+    """
+    from .registry import load_institutions
+
+    regions = load_institutions()
+    regions = regions[regions["institution_type"].isin(["provinsi", "kabupaten", "kota"])]
+    candidates: dict[str, set] = {}
+    for name, kind in zip(regions["institution_name"], regions["institution_type"]):
         bare = name.split(" ", 1)[1]
-        for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?!\w)", text):
-            inside_typed = any(s <= m.start() < e for s, e in taken)
-            if not inside_typed and not _BARE_NAME_NOT_AFTER.search(text[max(0, m.start() - 4):m.start()]):
-                found.append(_Mention(m.start(), m.end(), name, mention.type))
+        keys = {_name_key(bare)}
+        if bare.startswith("Kepulauan ") and kind != "provinsi":
+            keys.add(_name_key(bare.removeprefix("Kepulauan ")))
+        for key in keys:
+            candidates.setdefault(key, set()).add((name, kind))
+    for short, full in _PROVINCE_ABBREVIATIONS.items():
+        candidates.setdefault(_name_key(short), set()).add((f"Provinsi {full}", "provinsi"))
+    return {key: next(iter(v)) for key, v in candidates.items() if len(v) == 1}
+
+
+def _registry_mentions(text: str, taken: list[_Mention]) -> list[_Mention]:
+    """Regional names written without a type word ('Seluma 2,54', 'Bintan mendapat indeks 2,10')."""
+    names = _regional_names()
+    starts = [m.start for m in taken]
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", run.group())]
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):   # longest name first
+                s, e = run.start() + words[i][0], run.start() + words[j - 1][1]
+                hit = names.get(_name_key(text[s:e]))
+                if hit:
+                    k = bisect.bisect_right(starts, s) - 1
+                    if (not (k >= 0 and taken[k].start <= s < taken[k].end)
+                            and not _BARE_NAME_NOT_AFTER.search(text[max(0, s - 4):s])):
+                        found.append(_Mention(s, e, hit[0], hit[1]))
+                    i = j - 1
+                    break
+            i += 1
+    return found
+
+
+def _bare_mentions(text: str, typed: list[_Mention]) -> list[_Mention]:
+    """Occurrences of a regional name without its type word ('SPBE Kapuas Hulu') after a typed one."""
+    regional = {m.name.split(" ", 1)[1]: m for m in typed if m.type in ("kabupaten", "kota", "provinsi")}
+    if not regional:
+        return []
+    starts = [m.start for m in typed]
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(b) for b in sorted(regional, key=len, reverse=True))
+                         + r")(?!\w)")
+    found = []
+    for m in pattern.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        inside_typed = k >= 0 and typed[k].start <= m.start() < typed[k].end
+        if not inside_typed and not _BARE_NAME_NOT_AFTER.search(text[max(0, m.start() - 4):m.start()]):
+            mention = regional[m.group()]
+            found.append(_Mention(m.start(), m.end(), mention.name, mention.type))
     return found
 
 
@@ -358,24 +497,54 @@ def _find_mentions(text: str) -> list[_Mention]:
     typed = _typed_mentions(text)
     short = _shortest_forms(typed)
     typed = _resolve_local_government([_Mention(m.start, m.end, short[m.name], m.type) for m in typed])
-    return sorted(typed + _bare_mentions(text, typed), key=lambda m: m.start)
+    bare = _bare_mentions(text, typed)
+    taken = sorted(typed + bare, key=lambda m: m.start)
+    return sorted(taken + _registry_mentions(text, taken), key=lambda m: m.start)
 
 
-def _pair_respectively(text: str, scores: list[_Score], mentions: list[_Mention]) -> None:
-    """'A dan B ... masing-masing 3,72 dan 3,68': k mentions before, k scores after, in order."""
-    for sentence in {s.sentence for s in scores}:
-        marker = _RESPECTIVELY.search(text, *sentence)
-        if not marker:
+def _by_sentence(scores: list[_Score]) -> list[list[_Score]]:
+    """Scores grouped by sentence, in text order (scores are found in text order)."""
+    groups: list[list[_Score]] = []
+    for score in scores:
+        if groups and groups[-1][0].sentence == score.sentence:
+            groups[-1].append(score)
+        else:
+            groups.append([score])
+    return groups
+
+
+def _pair_respectively(text: str, groups: list[list[_Score]], mentions: list[_Mention],
+                       mention_starts: list[int], markers: _Positions) -> list[_Score]:
+    """'A dan B ... masing-masing 3,72 dan 3,68': k mentions before, k scores after, in order.
+
+    One value after the marker for k names ("Jembrana dan Gianyar ... masing-masing 3,14") is the
+    value of each of them: the extra rows are returned.
+    """
+    extra = []
+    for group in groups:
+        sentence = group[0].sentence
+        hit = markers.first_from(*sentence)
+        if not hit:
             continue
-        named = [m for m in mentions if sentence[0] <= m.start < marker.start()]
-        named = [m for i, m in enumerate(named) if m.name not in {n.name for n in named[:i]}]
-        listed = [s for s in scores if s.sentence == sentence and s.start > marker.end()]
+        marker = hit[0]
+        lo, hi = bisect.bisect_left(mention_starts, sentence[0]), bisect.bisect_left(mention_starts, marker)
+        named, seen = [], set()
+        for m in mentions[lo:hi]:
+            if m.name not in seen:
+                named.append(m)
+                seen.add(m.name)
+        listed = [s for s in group if s.start > marker]
         if len(named) >= 2 and len(named) == len(listed):
             for mention, score in zip(named, listed):
                 score.institution = mention
+        elif len(named) >= 2 and len(listed) == 1:
+            listed[0].institution = named[0]
+            for mention in named[1:]:
+                extra.append(_Score(listed[0].start, listed[0].end, listed[0].value, sentence, institution=mention))
         else:
             for score in listed:
                 score.unattributable = True
+    return extra
 
 
 def _unknown_name_between(text: str, start: int, end: int) -> bool:
@@ -383,37 +552,48 @@ def _unknown_name_between(text: str, start: int, end: int) -> bool:
     return _UNKNOWN_NAME.search(text, start, end) is not None
 
 
-def _assign_institutions(text: str, scores: list[_Score], mentions: list[_Mention]) -> None:
+def _assign_institutions(text: str, scores: list[_Score], mentions: list[_Mention]) -> list[_Score]:
     starts = [m.start for m in mentions]
-    _pair_respectively(text, scores, mentions)
-    claimed, previous = set(), None
-    for score in scores:  # 1: nearest mention before the score in its sentence
-        if score.institution is None and not score.unattributable:
-            before = [m for m in mentions if score.sentence[0] <= m.start and m.end <= score.start]
-            if before:
-                score.institution = before[-1]
-                if (previous is not None and previous.sentence == score.sentence
-                        and previous.institution == score.institution
-                        and _unknown_name_between(text, previous.end, score.start)):
-                    score.institution, score.unattributable = None, True
-        if score.institution is not None:
-            claimed.add(score.institution)
-        previous = score
+    ends_sorted = sorted(range(len(mentions)), key=lambda i: mentions[i].end)
+    end_pos = [mentions[i].end for i in ends_sorted]
+    groups = _by_sentence(scores)
+    extra = _pair_respectively(text, groups, mentions, starts, _Positions(
+        (m.start(), m.end()) for m in _RESPECTIVELY.finditer(text)))
+    claimed = set()
+    for group in groups:  # 1: nearest mention before the score in its sentence
+        previous = None
+        for score in group:
+            if score.institution is None and not score.unattributable:
+                j = bisect.bisect_right(end_pos, score.start) - 1   # last mention ending before the score
+                candidate = mentions[ends_sorted[j]] if j >= 0 else None
+                if candidate is not None and candidate.start >= score.sentence[0]:
+                    score.institution = candidate
+                    if (previous is not None and previous.institution == score.institution
+                            and _unknown_name_between(text, previous.end, score.start)):
+                        score.institution, score.unattributable = None, True
+            if score.institution is not None:
+                claimed.add(score.institution)
+            previous = score
     for score in scores:  # 2: an unclaimed mention after it in the sentence; 3: nearest before in the text
         if score.institution is not None or score.unattributable:
             continue
-        after = [m for m in mentions
-                 if score.end <= m.start and m.end <= score.sentence[1] and m not in claimed]
-        if after:
-            score.institution = after[0]
+        i = bisect.bisect_left(starts, score.end)
+        while i < len(mentions) and mentions[i].end <= score.sentence[1] and mentions[i] in claimed:
+            i += 1
+        if i < len(mentions) and mentions[i].end <= score.sentence[1]:
+            score.institution = mentions[i]
         else:
             i = bisect.bisect_left(starts, score.start)
             score.institution = mentions[i - 1] if i > 0 else None
+    return extra
 
 
 # ---------------------------------------------------------------------------------------------
 # Years
 # ---------------------------------------------------------------------------------------------
+_DOCUMENT_YEAR = re.compile(r"\bevaluasi\b[^.\n]{0,110}?\btahun\s+(20[1-3]\d)\b", re.I)
+
+
 def _find_years(text: str) -> list[tuple[int, int]]:
     """(position, year) of evaluation-year candidates: not dates, decrees or 'sejak 2018'."""
     return [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)
@@ -421,79 +601,92 @@ def _find_years(text: str) -> list[tuple[int, int]]:
             and not _YEAR_IGNORED_AFTER.search(text[max(0, m.start() - 40):m.start()])]
 
 
+def _document_year(text: str, published: dt.date | None) -> int | None:
+    """The evaluation year the text names ("Hasil Evaluasi SPBE ... Tahun 2024"), if it names one only."""
+    years = {int(m.group(1)) for m in _DOCUMENT_YEAR.finditer(text)
+             if not _YEAR_IGNORED_AFTER.search(text[max(0, m.start(1) - 40):m.start(1)])
+             and int(m.group(1)) >= FIRST_EVALUATION_YEAR and (published is None or int(m.group(1)) <= published.year)}
+    return years.pop() if len(years) == 1 else None
+
+
 def _latest_published_evaluation(published: dt.date) -> int:
     year = published.year if published.month == 12 else published.year - 1
     return max(year, FIRST_EVALUATION_YEAR)
 
 
-def _current_evaluation(published: dt.date) -> int:
-    year = published.year if published.month >= CURRENT_EVALUATION_FROM_MONTH else published.year - 1
-    return max(year, FIRST_EVALUATION_YEAR)
+def _relative_marker(markers: _Positions, clause: tuple[int, int], segment: tuple[int, int], pos: int):
+    """'previous' or 'current' from the nearest relative phrase in the clause, else earlier in the
+    sentence; only between the neighbouring scores (a phrase belongs to the value it stands by)."""
+    lo, hi = max(clause[0], segment[0]), min(clause[1], segment[1])
+    hit = markers.nearest(lo, hi, pos) if lo < hi else None
+    if hit is None:
+        hit = markers.last_before(segment[0], pos)
+    return hit[1] if hit else None
 
 
-def _nearest(candidates: list[tuple[int, object]], pos: int):
-    return min(candidates, key=lambda c: abs(c[0] - pos))[1] if candidates else None
-
-
-def _year_in_clause(text: str, score: _Score, years) -> int | None:
-    start, end = _clause_bounds(text, score.sentence, score.start)
-    return _nearest([(p, y) for p, y in years if start <= p < end], score.start)
-
-
-def _relative_marker(text: str, score: _Score) -> str | None:
-    """'previous' or 'current' from the nearest relative phrase in the clause, else earlier in the sentence."""
-    def markers(lo, hi):
-        return ([(m.start(), "previous") for m in _PREVIOUS.finditer(text, lo, hi)]
-                + [(m.start(), "current") for m in _CURRENT.finditer(text, lo, hi)])
-    start, end = _clause_bounds(text, score.sentence, score.start)
-    return _nearest(markers(start, end), score.start) or _nearest(markers(score.sentence[0], score.start), score.start)
-
-
-def _sentence_neighbours(scores: list[_Score], score: _Score) -> tuple[_Score | None, _Score | None]:
-    """The scores just before and just after ``score`` in its sentence (None at either end)."""
-    same_sentence = [s for s in scores if s.sentence == score.sentence]
-    k = same_sentence.index(score)
-    return (same_sentence[k - 1] if k > 0 else None,
-            same_sentence[k + 1] if k + 1 < len(same_sentence) else None)
-
-
-def _assign_years(text: str, scores: list[_Score], published: dt.date | None) -> None:
-    years = [(p, y) for p, y in _find_years(text) if published is None or y <= published.year]
-    clause_year = {id(s): _year_in_clause(text, s, years) for s in scores}
+def _assign_years(text: str, scores: list[_Score], clauses: _Clauses, published: dt.date | None) -> None:
+    years = _Positions((p, y) for p, y in _find_years(text) if published is None or y <= published.year)
+    markers = _Positions([(m.start(), "previous") for m in _PREVIOUS.finditer(text)]
+                         + [(m.start(), "current") for m in _CURRENT.finditer(text)])
+    document_year = _document_year(text, published)
+    latest_stated = max(years.val) if years.val else None
+    clause_year = {}
     for score in scores:
-        prev_s, next_s = _sentence_neighbours(scores, score)
-        earlier_years = [y for p, y in years if score.sentence[0] <= p < score.start]
-        later_years = [y for p, y in years if score.end <= p < score.sentence[1]]
-        if clause_year[id(score)] is not None:                                        # rule 1
-            score.year = clause_year[id(score)]
-        elif prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
-            score.year = clause_year[id(prev_s)] + 1                                    # rule 2 (to)
-        elif next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
-            score.year = clause_year[id(next_s)] - 1                                    # rule 2 (from)
-        elif earlier_years:                                                             # rule 3
-            score.year = earlier_years[-1]
-        elif later_years:
-            score.year = later_years[0]
-        else:
-            marker = _relative_marker(text, score)                                      # rule 4
-            if marker == "previous":
+        clause = clauses.bounds(score.sentence, score.start)
+        hit = years.nearest(clause[0], clause[1], score.start)
+        clause_year[id(score)] = hit[1] if hit else None
+    for group in _by_sentence(scores):
+        for k, score in enumerate(group):
+            prev_s = group[k - 1] if k > 0 else None
+            next_s = group[k + 1] if k + 1 < len(group) else None
+            clause = clauses.bounds(score.sentence, score.start)
+            segment = (prev_s.end if prev_s else score.sentence[0], next_s.start if next_s else score.sentence[1])
+            marker = _relative_marker(markers, clause, segment, score.start)
+            earlier = years.last_before(score.sentence[0], score.start)
+            later = years.first_from(score.end, score.sentence[1])
+            if clause_year[id(score)] is not None:                                        # rule 1
+                score.year = clause_year[id(score)]
+            elif prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
+                score.year = clause_year[id(prev_s)] + 1                                    # rule 2 (to)
+            elif next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
+                score.year = clause_year[id(next_s)] - 1                                    # rule 2 (from)
+            elif marker == "previous":                                                      # rule 3
                 score.previous = True
                 score.year = published.year - 1 if published else None
-            elif published is not None:                                                 # rules 4 and 5
-                score.year = (_current_evaluation(published) if marker == "current"
-                              else _latest_published_evaluation(published))
-    _resolve_previous_years(scores)
+            elif marker == "current":
+                score.current = True
+                score.year = (_latest_published_evaluation(published) if published
+                              else document_year or latest_stated)
+            elif earlier:                                                                   # rule 4
+                score.year = earlier[1]
+            elif later:
+                score.year = later[1]
+            elif document_year is not None:                                                 # rule 5
+                score.year = document_year
+            elif published is not None:
+                score.year = _latest_published_evaluation(published)
+    _resolve_relative_years(scores, published)
 
 
-def _resolve_previous_years(scores: list[_Score]) -> None:
-    """'Tahun lalu' means the year before the same institution's current score, when the text has one."""
-    for score in scores:
-        if not score.previous or score.institution is None:
-            continue
-        current = [s.year for s in scores if not s.previous and s.year is not None
-                   and s.institution is not None and s.institution.name == score.institution.name]
-        if current:
-            score.year = max(current) - 1
+def _resolve_relative_years(scores: list[_Score], published: dt.date | None) -> None:
+    """'Tahun lalu' is the year before the same institution's current score, when the text has one;
+    a 'tahun ini' value that differs from the institution's value for that year is the evaluation
+    under way (the year after, not beyond the publication year)."""
+    def name(s):
+        return s.institution.name if s.institution is not None else None
+    current: dict[str, int] = {}
+    settled: dict[tuple, set] = {}
+    for s in scores:
+        if not s.previous and s.year is not None and name(s) is not None:
+            current[name(s)] = max(current.get(name(s), s.year), s.year)
+        if not s.previous and not s.current and s.year is not None:
+            settled.setdefault((name(s), s.year), set()).add(s.value)
+    for s in scores:
+        if s.previous and name(s) in current:
+            s.year = current[name(s)] - 1
+        elif s.current and s.year is not None and settled.get((name(s), s.year), {s.value}) - {s.value}:
+            if published is None or s.year + 1 <= published.year:
+                s.year += 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,30 +698,43 @@ def _predicate_name(word: str) -> str:
 
 
 def _assign_predicates(text: str, scores: list[_Score]) -> None:
-    for score in scores:
-        prev_s, next_s = _sentence_neighbours(scores, score)
-        lo = prev_s.end if prev_s else score.sentence[0]
-        hi = next_s.start if next_s else score.sentence[1]
-        bracketed = _PREDICATE_IN_BRACKETS.match(text, score.end)
-        if bracketed:
-            score.predicate = _predicate_name(bracketed.group(1))
-            continue
-        cued = [(m.start(1), m.group(1)) for m in _PREDICATE_AFTER_CUE.finditer(text, lo, hi)]
-        if not cued and _RESPECTIVELY.search(text, *score.sentence):  # shared: "predikat X ... masing-masing"
-            cued = [(m.start(1), m.group(1)) for m in _PREDICATE_AFTER_CUE.finditer(text, score.sentence[0], hi)]
-        word = _nearest(cued, score.start)
-        score.predicate = _predicate_name(word) if word else None
+    cues = _Positions((m.start(1), m.group(1)) for m in _PREDICATE_AFTER_CUE.finditer(text))
+    respectively = _Positions((m.start(), True) for m in _RESPECTIVELY.finditer(text))
+    for group in _by_sentence(scores):
+        shared = respectively.first_from(*group[0].sentence) is not None
+        for k, score in enumerate(group):
+            prev_s = group[k - 1] if k > 0 and group[k - 1].start != score.start else None
+            next_s = next((s for s in group[k + 1:] if s.start != score.start), None)
+            lo = prev_s.end if prev_s else score.sentence[0]
+            hi = next_s.start if next_s else score.sentence[1]
+            adjacent = _PREDICATE_IN_BRACKETS.match(text, score.end) or _PREDICATE_CELL.match(text, score.end)
+            if adjacent:
+                score.predicate = _predicate_name(adjacent.group(1))
+                continue
+            hit = cues.nearest(lo, hi, score.start)
+            if hit is None and shared:  # shared: "predikat X ... masing-masing"
+                hit = cues.nearest(score.sentence[0], hi, score.start)
+            score.predicate = _predicate_name(hit[1]) if hit else None
 
 
 # ---------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------
+EVIDENCE_CHARS = 240   #: at most this many characters of the sentence on each side of the value
+
+
 def _empty_frame() -> pd.DataFrame:
     return pd.DataFrame({
         "institution": pd.Series(dtype="str"), "institution_type": pd.Series(dtype="str"),
         "year": pd.Series(dtype="Int64"), "index": pd.Series(dtype="float64"),
         "predicate": pd.Series(dtype="str"), "evidence": pd.Series(dtype="str"),
     })
+
+
+def _evidence(text: str, s: _Score) -> str:
+    lo = max(s.sentence[0], s.start - EVIDENCE_CHARS)
+    hi = min(s.sentence[1], s.end + EVIDENCE_CHARS)
+    return " ".join(text[lo:hi].split())
 
 
 def _to_frame(text: str, scores: list[_Score]) -> pd.DataFrame:
@@ -538,17 +744,19 @@ def _to_frame(text: str, scores: list[_Score]) -> pd.DataFrame:
         "year": s.year,
         "index": s.value,
         "predicate": s.predicate,
-        "evidence": " ".join(text[slice(*s.sentence)].split()),
-    } for s in scores if s.institution is not None]
+        "evidence": _evidence(text, s),
+        "_order": (s.start, k),
+    } for k, s in enumerate(scores) if s.institution is not None]
     if not rows:
         return _empty_frame()
     df = pd.DataFrame(rows).astype({"year": "Int64", "index": "float64",
                                     "institution_type": "str", "predicate": "str"})
     # One row per (institution, year, index), preferring one with a predicate; text order kept.
-    df = df.assign(_order=range(len(df)), _no_predicate=df["predicate"].isna())
-    df = (df.sort_values(["_no_predicate", "_order"])
+    df = df.sort_values("_order", kind="stable").assign(_rank=range(len(df)))
+    df = df.assign(_no_predicate=df["predicate"].isna())
+    df = (df.sort_values(["_no_predicate", "_rank"], kind="stable")
             .drop_duplicates(["institution", "year", "index"])
-            .sort_values("_order"))
+            .sort_values("_rank"))
     dated = df.loc[df["year"].notna(), ["institution", "index"]].drop_duplicates()
     undated_repeat = df["year"].isna() & pd.MultiIndex.from_frame(df[["institution", "index"]]).isin(
         pd.MultiIndex.from_frame(dated))
@@ -572,7 +780,8 @@ def extract_scores(text: str, published=None) -> pd.DataFrame:
     DataFrame with columns ``institution``, ``institution_type`` (kementerian, provinsi,
     kabupaten, kota or NA), ``year`` (Int64, evaluation year, NA when unknown), ``index`` (float),
     ``predicate`` (one of :data:`~spbe_research.scoring.PREDICATES` or NA) and ``evidence`` (the
-    sentence the value came from), in the order the values appear.
+    sentence the value came from, cut to EVIDENCE_CHARS on each side), in the order the values appear.
+    The work grows linearly with the length of the text.
     """
     if not isinstance(text, str):
         raise SPBEError(f"text must be a str, not {type(text).__name__}", field="text")
@@ -580,8 +789,10 @@ def extract_scores(text: str, published=None) -> pd.DataFrame:
     if not _SPBE_TOPIC.search(text):
         return _empty_frame()
     sentences = _sentence_spans(text)
-    scores = _find_scores(text, sentences)
-    _assign_institutions(text, scores, _find_mentions(text))
-    _assign_years(text, scores, published)
+    clauses = _Clauses(text)
+    scores = _find_scores(text, sentences, clauses)
+    scores = scores + _assign_institutions(text, scores, _find_mentions(text))
+    scores.sort(key=lambda s: s.start)
+    _assign_years(text, scores, clauses, published)
     _assign_predicates(text, scores)
     return _to_frame(text, scores)
