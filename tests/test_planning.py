@@ -267,29 +267,38 @@ def test_plan_theme_follows_the_concept_not_the_code():
     assert set(toy.steps["theme"]) == {"aspect"}
 
 
-def test_plot_plan_colours_by_theme_across_frameworks():
+def test_plot_plan_colours_by_concept_across_frameworks():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
 
-    from spbe_research.plotting.sensitivity import _THEME_COLORS, plot_gain_per_step, plot_plan
+    from spbe_research.plotting.style import CONCEPT_COLORS
+    from spbe_research.plotting.sensitivity import plot_gain_per_step, plot_plan
 
     fw18 = get_framework("2018")
     p18 = plan_target(pd.Series(0, index=fw18.indicators["indicator"]), "2018", 0.1)  # services = D3 in 2018
     p20 = plan_target(_kendari_like(), "2020", 3.0)  # services = D4 in 2020
-    for plan, code in ((p18, "D3"), (p20, "D4")):
-        for frame in (plan, plan.drop(columns="domain_name")):  # column, or looked up from attrs["framework"]
-            ax = plot_plan(frame)
-            assert {to_hex(b.get_facecolor()) for b in ax.patches} == {_THEME_COLORS["SPBE services"]}
-            assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{code} SPBE services"]
-            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    p26 = plan_target({c: 2.0 for c in get_framework("2026").indicator_codes}, "2026", 2.2)  # A7 user satisfaction
+    for plan, concept in ((p18, "services"), (p20, "services"), (p26, "user_satisfaction")):
+        for obj in (plan, plan.steps):  # the result, or its table
+            ax = plot_plan(obj)
+            assert {to_hex(b.get_facecolor()) for b in ax.patches} == {CONCEPT_COLORS[concept].lower()}
+            assert len(ax.get_legend().get_texts()) == 1
+            assert ax.get_xlabel() and ax.get_ylabel()
             plt.close(ax.figure)
-    ax = plot_gain_per_step({"2020": gain_per_step("2020")})
-    assert max(b.get_height() for b in ax.patches) == pytest.approx(0.03)  # index points, not hundredths
-    assert "index points" in ax.get_ylabel() and "0.01" not in ax.get_ylabel()
+    assert "→" in plot_plan(p20).get_title()
+    plt.close("all")
+    ax = plot_gain_per_step({"2020": gain_per_step("2020"), "2018": gain_per_step("2018")})
+    assert max(b.get_height() for b in ax.patches) == pytest.approx(0.05)  # index points, not hundredths
+    assert "index points" in ax.get_ylabel()
+    assert len(ax.get_legend().get_texts()) == 4  # policy, governance, management, services
     plt.close(ax.figure)
+    before = dict(matplotlib.rcParams)
+    plot_plan(p20)
+    assert dict(matplotlib.rcParams) == before  # plotting never changes global settings
+    plt.close("all")
 
 
 # --- continuous frameworks (Indeks Pemdi): least total increase or least cost, exact ---------------------------

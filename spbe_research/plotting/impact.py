@@ -11,8 +11,9 @@ import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Patch
 
-from ..scoring import PREDICATE_BANDS, PREDICATES
-from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
+from ..frameworks import get_framework
+from ..scoring import PREDICATES
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, predicate_colors, styled
 
 __all__ = [
     "plot_residuals",
@@ -29,16 +30,17 @@ _INDEX_LABEL = "SPBE index (0–5)"
 _PART_COLORS = {"level": "#4477aa", "weight": "#ee6677", "added": "#228833", "removed": "#bbbbbb"}
 
 
-def _bands(ax, orientation: str = "h", alpha: float = 0.12) -> None:
-    """Shade the predicate bands behind the data (horizontal for a y index axis)."""
-    edges = (0.0, *PREDICATE_BANDS, 5.0)
-    for p, lo, hi in zip(PREDICATES, edges[:-1], edges[1:]):
-        (ax.axhspan if orientation == "h" else ax.axvspan)(lo, hi, color=PREDICATE_COLORS[p], alpha=alpha, lw=0)
+def _bands(ax, orientation: str = "h", alpha: float = 0.12, framework="2020") -> None:
+    """Shade a framework's predicate bands behind the data (horizontal for a y index axis)."""
+    fw = get_framework(framework)
+    colors = predicate_colors(fw)
+    for b in fw.bands:
+        (ax.axhspan if orientation == "h" else ax.axvspan)(b.lower, b.upper, color=colors[b.name], alpha=alpha, lw=0)
 
 
+@styled
 def plot_residuals(audit: pd.DataFrame, title: str = "Printed index minus index recomputed from printed domains") -> plt.Figure:
     """Residuals against the recomputed index, with the ±0.01 rounding tolerance band."""
-    apply_style()
     a = audit[audit["index_recomputed"].notna()]
     years = sorted(a["year"].unique())
     fig, axes = plt.subplots(1, len(years), figsize=(4.5 * len(years), 4), sharey=True, squeeze=False)
@@ -62,6 +64,7 @@ def plot_residuals(audit: pd.DataFrame, title: str = "Printed index minus index 
     return fig
 
 
+@styled
 def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of the published national index",
                     clip: float = 0.1) -> plt.Figure:
     """Predicted minus published national index per hypothesis and year.
@@ -70,7 +73,6 @@ def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of t
     absent). Differences beyond ±``clip`` are drawn at the edge as an arrow-head marker pointing
     outwards, with the true value written beside it. The legend sits outside the axes.
     """
-    apply_style()
     years = sorted(hyp["year"].unique())
     names = list(dict.fromkeys(hyp["hypothesis"]))
     tol = (hyp.groupby("hypothesis")["tolerance"].max() if "tolerance" in hyp.columns
@@ -114,9 +116,9 @@ def plot_hypotheses(hyp: pd.DataFrame, title: str = "Candidate explanations of t
     return fig
 
 
+@styled
 def plot_national_weights(mech: pd.DataFrame, title: str = "National SPBE index under both frameworks' weights") -> plt.Figure:
     """Published national index and the same domain means scored with 2018 and 2020 weights."""
-    apply_style()
     fig, ax = plt.subplots()
     ax.plot(mech["year"], mech["published_index"], "o-", color="black", label="published")
     ax.plot(mech["year"], mech["index_2018_weights"], "s--", color="#4477aa",
@@ -132,9 +134,9 @@ def plot_national_weights(mech: pd.DataFrame, title: str = "National SPBE index 
     return fig
 
 
+@styled
 def plot_decomposition(dec: pd.DataFrame, title: str = "What moved the national index: shift-share parts") -> plt.Figure:
     """Stacked bars of the decomposition parts (level / weight / added) per year-to-year change."""
-    apply_style()
     dec = dec.copy()
     dec["step"] = dec["year_from"].astype(str) + "→" + dec["year_to"].astype(str)
     dec["key"] = dec["component"] + " " + dec["part"]
@@ -171,10 +173,10 @@ def plot_decomposition(dec: pd.DataFrame, title: str = "What moved the national 
     return fig
 
 
+@styled
 def plot_slope(pairs: pd.DataFrame, label: str = "institution_name", title: str = "Same institution, before and after",
                before_label: str = "before", after_label: str = "after", max_labels: int = 25) -> plt.Figure:
     """Slope chart: each institution's ``index_before`` → ``index_after`` over predicate bands."""
-    apply_style()
     fig, ax = plt.subplots(figsize=(7, 6))
     _bands(ax)
     up = pairs["index_after"] >= pairs["index_before"]
@@ -207,10 +209,10 @@ def plot_slope(pairs: pd.DataFrame, label: str = "institution_name", title: str 
     return fig
 
 
+@styled
 def plot_transition_heatmap(trans: pd.DataFrame, title: str = "Predicate transitions",
                             before_label: str = "Predicate before", after_label: str = "Predicate after") -> plt.Figure:
     """Heatmap of transition counts (rows: before, columns: after), diagonal outlined."""
-    apply_style()
     mat = trans.pivot(index="predicate_before", columns="predicate_after", values="n").reindex(
         index=list(PREDICATES), columns=list(PREDICATES)).fillna(0).astype(int)
     fig, ax = plt.subplots(figsize=(6.5, 5.2))
@@ -233,9 +235,9 @@ def plot_transition_heatmap(trans: pd.DataFrame, title: str = "Predicate transit
     return fig
 
 
+@styled
 def plot_domain_contributions(contrib: pd.DataFrame, title: str = "Which domains drove the change (w_d · ΔD_d)") -> plt.Figure:
     """Grouped bars of mean weighted domain contributions per group."""
-    apply_style()
     groups = list(dict.fromkeys(contrib["group"]))
     domains = list(dict.fromkeys(contrib["domain"]))
     names = contrib.drop_duplicates("domain").set_index("domain")["domain_name"]
@@ -256,6 +258,7 @@ def plot_domain_contributions(contrib: pd.DataFrame, title: str = "Which domains
     return fig
 
 
+@styled
 def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
                     title: str = "Simulated index shift 5/2018 → 59/2020 (SYNTHETIC profiles)") -> plt.Figure:
     """Mean shift with bootstrap CI and the 5–95 % band of per-profile shifts, per assumption pair.
@@ -264,7 +267,6 @@ def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
     The legend title states which profiles the distribution is over (their number and mean
     5/2018 index), so that a reference line is read against the right population.
     """
-    apply_style()
     s = sim.reset_index(drop=True)
     labels = s["new_indicators"] + " | " + s["scale"]
     y = np.arange(len(s))

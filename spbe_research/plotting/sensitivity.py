@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ..scoring import PREDICATE_BANDS
-from .style import PREDICATE_COLORS, apply_style
+from ..errors import SPBEError
+from ..frameworks import get_framework
+from .style import PREDICATE_COLORS, concept_color, concept_label, styled
 
 __all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
            "plot_plan", "plot_gain_per_step"]
@@ -19,7 +20,6 @@ _EDGE = "#555555"
 
 
 def _ax(ax, figsize=None):
-    apply_style()
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -35,6 +35,7 @@ def _predicate_legend(ax, predicates, loc="upper left", below=False):
         ax.legend(handles=handles, title="nominal predikat (predicate)", loc=loc)
 
 
+@styled
 def plot_rank_intervals(table: pd.DataFrame, ax=None, title: str | None = None):
     """Every institution's 5–95 % rank interval and median rank, as shifts from its official rank.
 
@@ -53,11 +54,11 @@ def plot_rank_intervals(table: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_xlabel("official (nominal) rank")
     ax.set_ylabel("rank − official rank (5–95 % interval; dot = median)")
     ax.set_title(title or "Rank intervals under uncertain domain weights")
-    ax.set_facecolor("#e8e8e8")  # so the pale Baik colour stays visible
     _predicate_legend(ax, t["nominal_predicate"].astype(str), below=True)
     return ax
 
 
+@styled
 def plot_rank_intervals_labelled(table: pd.DataFrame, labels: pd.Series, ax=None, title: str | None = None):
     """Rank intervals for a readable subset, one labelled row per institution (best nominal rank on top)."""
     t = table.assign(_label=labels.reindex(table.index).astype(str)).sort_values("nominal_rank")
@@ -75,14 +76,17 @@ def plot_rank_intervals_labelled(table: pd.DataFrame, labels: pd.Series, ax=None
     return ax
 
 
-def plot_predicate_fragility(table: pd.DataFrame, edges=PREDICATE_BANDS, ax=None, title: str | None = None):
-    """Share of weight draws that keep the official predicate, against the official index."""
+@styled
+def plot_predicate_fragility(table: pd.DataFrame, framework="2020", ax=None, title: str | None = None):
+    """Share of weight draws that keep the official predicate, against the official index (dotted lines:
+    the framework's band edges)."""
+    edges = get_framework(framework).band_edges
     ax = _ax(ax)
     colors = [PREDICATE_COLORS[str(p)] for p in table["nominal_predicate"]]
     ax.scatter(table["nominal_index"], table["p_keep_predicate"], c=colors, edgecolors=_EDGE, linewidths=0.4, s=18)
     for e in edges:
         ax.axvline(e, color="black", linewidth=0.6, linestyle=":")
-    ax.set_xlabel("official SPBE index (0–5)")
+    ax.set_xlabel(f"official index ({get_framework(framework).name})")
     ax.set_ylabel("probability of keeping the predicate")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(title or "Predicates near a band edge are fragile")
@@ -90,12 +94,15 @@ def plot_predicate_fragility(table: pd.DataFrame, edges=PREDICATE_BANDS, ax=None
     return ax
 
 
-def plot_sobol(sobol: pd.DataFrame, output: str = "R_S", ax=None, title: str | None = None):
-    """First-order (S1) and total (ST) Sobol indices of each weight for one output, with bootstrap CIs."""
+@styled
+def plot_sobol(sobol, output: str = "R_S", ax=None, title: str | None = None):
+    """First-order (S1) and total (ST) Sobol indices of each weight for one output, with bootstrap CIs.
+    ``sobol``: a :class:`~spbe_research.sensitivity.SobolResult` or its table."""
     ax = _ax(ax)
+    sobol = sobol.to_frame() if hasattr(sobol, "to_frame") else sobol
     s = sobol[sobol["output"] == output]
     if s.empty:
-        raise ValueError(f"no Sobol rows for output {output!r}")
+        raise SPBEError(f"no Sobol rows for output {output!r}", field="output")
     x = np.arange(len(s))
     ax.bar(x - 0.2, s["S1"], 0.4, yerr=s["S1_conf"], label="first order S1", color="#4c72b0", capsize=3)
     ax.bar(x + 0.2, s["ST"], 0.4, yerr=s["ST_conf"], label="total ST", color="#dd8452", capsize=3)
@@ -108,71 +115,52 @@ def plot_sobol(sobol: pd.DataFrame, output: str = "R_S", ax=None, title: str | N
     return ax
 
 
-#: one colour per domain theme (``name_en`` of the framework's domains), shared by both frameworks:
-#: domain codes differ between them (services are D3 in 5/2018 and D4 in 59/2020).
-_THEME_COLORS = {"Internal SPBE policy": "#8172b3", "SPBE governance": "#4c72b0", "SPBE management": "#55a868",
-                 "SPBE services": "#dd8452"}
-_OTHER = "#999999"
-
-
-def _plan_themes(plan: pd.DataFrame) -> pd.Series:
-    """The domain theme of each plan row: its ``domain_name`` column, else looked up from ``attrs["framework"]``."""
-    if "domain_name" in plan.columns and plan["domain_name"].notna().all():
-        return plan["domain_name"].astype(str)
-    from ..errors import SPBEError
-    from ..frameworks import get_framework
-
-    try:
-        names = get_framework(plan.attrs.get("framework")).domains.set_index("domain")["name_en"]
-    except (SPBEError, TypeError, KeyError):  # no (known) framework: fall back to the domain codes
-        return plan["domain"].astype(str)
-    return plan["domain"].map(names).fillna(plan["domain"]).astype(str)
-
-
-def plot_plan(plan: pd.DataFrame, ax=None, title: str | None = None):
-    """Index points gained per indicator in a :func:`~spbe_research.planning.plan_target` plan.
-
-    Bars are coloured by the domain's theme (policy, governance, management, services), the same colours as
-    :func:`plot_gain_per_step`, so that a 5/2018 plan's services (D3) and a 59/2020 plan's services (D4) match.
-    """
-    ax = _ax(ax, figsize=(9, max(3.0, 0.3 * len(plan) + 1)))
-    y = np.arange(len(plan))
-    themes = _plan_themes(plan)
-    ax.barh(y, plan["gain"], color=[_THEME_COLORS.get(t, _OTHER) for t in themes], edgecolor=_EDGE)
-    ax.set_yticks(y, [f"{i} ({c}→{n})" for i, c, n in zip(plan["indicator"], plan["current_level"], plan["new_level"])])
+@styled
+def plot_plan(plan, ax=None, title: str | None = None):
+    """Index points gained per indicator in a :func:`~spbe_research.planning.plan_target` plan, coloured by the
+    concept of the indicator's top-level part (the same colour for services whether they are D3 in 5/2018, D4
+    in 59/2020 or aspect A6 in 8/2026)."""
+    steps = plan.steps if hasattr(plan, "steps") else plan
+    ax = _ax(ax, figsize=(9, max(3.0, 0.3 * len(steps) + 1)))
+    y = np.arange(len(steps))
+    ax.barh(y, steps["gain"], color=[concept_color(c) for c in steps["concept"]], edgecolor=_EDGE)
+    fmt = (lambda v: f"{v:g}") if steps["current"].dtype.kind in "iu" else (lambda v: f"{v:.2f}")
+    ax.set_yticks(y, [f"{i} ({fmt(c)}→{fmt(n)})" for i, c, n in zip(steps["indicator"], steps["current"],
+                                                                     steps["new"])])
     ax.invert_yaxis()
-    ax.set_xlabel("index points gained (SPBE index, 0–5 scale)")
-    ax.set_ylabel("indicator (current → new level)")
-    a = plan.attrs
-    ax.set_title(title or f"Plan: {a.get('start_index', float('nan')):.2f} → {a.get('final_index', float('nan')):.3f} "
-                          f"in {a.get('total_steps', '?')} level steps")
-    codes = plan["domain"].astype(str).groupby(themes.to_numpy(), sort=False).first()
-    present = [t for t in _THEME_COLORS if t in codes.index] + [t for t in codes.index if t not in _THEME_COLORS]
-    ax.legend(handles=[Patch(facecolor=_THEME_COLORS.get(t, _OTHER), edgecolor=_EDGE, label=f"{codes[t]} {t}")
-                       for t in present], title="domain", loc="lower right")
+    ax.set_xlabel("index points gained")
+    ax.set_ylabel("indicator (current → new)")
+    if hasattr(plan, "start_index"):
+        unit = "level steps" if float(plan.total_increase).is_integer() else "points"
+        ax.set_title(title or f"{plan.framework}: {plan.start_index:.2f} → {plan.final_index:.3f} "
+                              f"with {plan.total_increase:g} {unit}")
+    elif title:
+        ax.set_title(title)
+    seen = dict.fromkeys(steps["concept"])
+    ax.legend(handles=[Patch(facecolor=concept_color(c), edgecolor=_EDGE, label=concept_label(c)) for c in seen],
+              title="concept", loc="lower right")
     return ax
 
 
+@styled
 def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
-    """Index points per level step of each indicator, one group of bars per framework.
+    """Index points per unit (level step) of each indicator, one group of bars per framework, coloured by concept.
 
-    ``tables`` maps a label to a :func:`~spbe_research.planning.gain_per_step` table. Bars are coloured by the
-    domain's theme (``domain_name``), because domain codes differ between frameworks (services are D3 in
-    5/2018 and D4 in 59/2020).
+    ``tables`` maps a label to a :func:`~spbe_research.planning.gain_per_step` table.
     """
     ax = _ax(ax, figsize=(10, 4.5))
     offset = 0
-    ticks, labels = [], []
+    ticks, labels, seen = [], [], {}
     for label, g in tables.items():
         x = offset + np.arange(len(g))
-        ax.bar(x, g["gain_per_step"], color=[_THEME_COLORS.get(d, _OTHER) for d in g["domain_name"]],
-               edgecolor=_EDGE, linewidth=0.3)
+        ax.bar(x, g["gain_per_step"], color=[concept_color(c) for c in g["concept"]], edgecolor=_EDGE, linewidth=0.3)
+        seen.update(dict.fromkeys(g["concept"]))
         ticks.append(offset + (len(g) - 1) / 2)
         labels.append(label)
         offset += len(g) + 4
     ax.set_xticks(ticks, labels)
     ax.set_xlabel("indicators, largest step value first, per framework")
-    ax.set_ylabel("SPBE index points (0–5 scale) per level step")
+    ax.set_ylabel("index points per level step")
     ax.set_title(title or "Where one level step pays off most")
-    ax.legend(handles=[Patch(facecolor=c, label=d) for d, c in _THEME_COLORS.items()], title="domain")
+    ax.legend(handles=[Patch(facecolor=concept_color(c), label=concept_label(c)) for c in seen], title="concept")
     return ax
