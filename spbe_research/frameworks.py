@@ -615,8 +615,8 @@ def _compile(nodes: pd.DataFrame) -> _Compiled:
     for _, child_cols, out_cols, W in steps:
         full[len(leaves) + out_cols] = W.T @ full[child_cols]
     comp = full[len(leaves):].T.copy()
-    root_w = sum(weight[c] for c in leaves)
-    leaf_w = np.array([weight[c] for c in leaves]) / root_w
+    root = next(c for c in codes if not parent[c])
+    leaf_w = np.array([weight[c] for c in leaves]) / weight[root]  # weights are % of the root (validated)
     return _Compiled(leaves=leaves, internal=internal, internal_level=tuple(level[c] for c in internal),
                      steps=tuple(steps), composition=_readonly(comp), leaf_weights=_readonly(leaf_w))
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import SPBEError
 from .frameworks import concepts, framework_for_year, get_crosswalk, get_framework
-from .scoring import PREDICATES, predicate
+from .scoring import EDGE_EPS, PREDICATES, predicate
 from .stats import bootstrap_ci, paired_tests, rank_correlation
 
 __all__ = [
@@ -636,7 +636,7 @@ def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, 
     prof = synthetic_profiles_2018(n_profiles, seed_profiles) if profiles is None else profiles
     idx18 = prof[list(fw18.indicator_codes)].to_numpy(float) @ fw18.indicator_weights
     if index_2018_range is not None:
-        keep = (idx18 >= index_2018_range[0]) & (idx18 <= index_2018_range[1])
+        keep = (idx18 >= index_2018_range[0] - EDGE_EPS) & (idx18 <= index_2018_range[1] + EDGE_EPS)
         if keep.sum() < 10:
             raise SPBEError(f"only {int(keep.sum())} profiles have a 2018 index in {index_2018_range}; "
                             "use more profiles or a wider range", field="index_2018_range")
