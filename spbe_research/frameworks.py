@@ -1078,7 +1078,10 @@ def list_frameworks() -> pd.DataFrame:
                      "levels": " → ".join(fw.tree_levels), "n_indicators": len(fw.codes(fw.indicator_level)),
                      "scale": f"{fw.scale_kind} {fw.scale_min:g}-{fw.scale_max:g}",
                      "evidence_grade": fw.evidence_grade})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows).astype({"first_year": "Int64", "last_year": "Int64"})
+    out["_draft"] = out["status"] != "enacted"
+    return (out.sort_values(["_draft", "first_year"], kind="stable").drop(columns="_draft")
+            .reset_index(drop=True))
 
 
 #: Names of the shipped frameworks.

@@ -167,8 +167,8 @@ def _frame_columns(levels: pd.DataFrame, fw: Framework, optional: set) -> tuple[
     codes = fw.indicator_codes
     unknown = [k for k in keys if k not in codes]
     if unknown:
-        hint = (" (items such as 35-1, 35-2, 35-3 are scored instead of their indicator)"
-                if unknown[0] in fw._nodes["code"].tolist() else "")
+        kids = fw.children(unknown[0]) if unknown[0] in fw._nodes["code"].tolist() else ()
+        hint = f" (it is scored through its parts {', '.join(kids)})" if kids else ""
         raise SPBEError(f"unknown indicator {unknown[0]!r} for {fw.name}{hint}", field=unknown[0])
     dups = pd.Index(keys)[pd.Index(keys).duplicated()]
     if len(dups):

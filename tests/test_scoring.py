@@ -180,7 +180,7 @@ def test_unknown_missing_and_duplicated_indicators():
         spbe.score(profile(FW20).assign(**{"48": 3}), FW20)
     with pytest.raises(SPBEError, match=r"missing indicator 47"):
         spbe.score(profile(FW20).drop(columns="47"), FW20)
-    with pytest.raises(SPBEError, match=r"unknown indicator '35'.*items such as 35-1, 35-2, 35-3 are scored"):
+    with pytest.raises(SPBEError, match=r"unknown indicator '35'.*scored through its parts 35-1, 35-2, 35-3"):
         spbe.score(profile(FW18).drop(columns=["35-1", "35-2", "35-3"]).assign(**{"35": 3}), FW18)
     dup = pd.concat([profile(FW20), profile(FW20)[["3"]].set_axis([3], axis=1)], axis=1)
     with pytest.raises(SPBEError, match="indicator 3 appears in more than one column"):
