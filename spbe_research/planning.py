@@ -248,7 +248,7 @@ def _fractional(w: np.ndarray, room: np.ndarray, cost: np.ndarray, need: float) 
 def _theme(fw: Framework) -> pd.Series:
     """English name of each leaf's top-level part (its domain in SPBE, its aspect in Indeks Pemdi)."""
     top = fw.level_table(fw.top_level).set_index(fw.top_level)["name_en"]
-    return pd.Series([top.get(fw._ancestor(c, fw.top_level)) for c in fw.indicator_codes], index=fw.indicator_codes)
+    return pd.Series([top.get(fw.ancestor(c, fw.top_level)) for c in fw.indicator_codes], index=fw.indicator_codes)
 
 
 def plan_target(levels, framework, target, costs=None) -> TargetPlan:

@@ -14,8 +14,6 @@ Every aggregation is a weighted mean of a node's children (PermenPANRB 59/2020 L
 """
 from __future__ import annotations
 
-import math
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -122,7 +120,7 @@ def evaluate(values: np.ndarray, framework, aggregation=None) -> np.ndarray:
     """Value of every internal node (children before parents, the index last) for each row of ``values``
     (n × n_leaves, framework order): (n × n_internal). Arithmetic means everywhere are one matrix product."""
     fw = get_framework(framework)
-    comp = fw._compiled
+    comp = fw.compiled
     methods = _methods(fw, aggregation)
     if all(p == 1.0 for p in methods.values()):
         return values @ comp.composition
@@ -374,20 +372,18 @@ def score(levels, framework, *, external=None, missing_external: str = "raise", 
 
 
 def _result(mat: np.ndarray, units, fw: Framework, aggregation, conv_cols=None) -> pd.DataFrame:
-    comp = fw._compiled
-    depth = {lv: i for i, lv in enumerate(fw.tree_levels)}
-    reported = sorted((i for i, lv in enumerate(comp.internal_level) if lv in fw.reported_levels),
-                      key=lambda i: (-depth[comp.internal_level[i]], fw._nodes.index[fw._nodes["code"] == comp.internal[i]][0]))
+    comp = fw.compiled
+    reported = list(comp.reported)
     # one block, computed transposed so the DataFrame wraps it without a copy
     methods = _methods(fw, aggregation)
-    out = np.empty((len(reported) + 1, len(mat)))
+    out = np.empty((len(reported), len(mat)))
     if all(p == 1.0 for p in methods.values()):
-        cols = comp.composition[:, reported + [len(comp.internal) - 1]]
+        cols = comp.composition[:, reported]
         np.matmul(cols.T, mat.T, out=out)
     else:
         vals = evaluate(mat, fw, aggregation)
-        out[:] = vals[:, reported + [len(comp.internal) - 1]].T
-    names = [comp.internal[i] for i in reported] + ["index"]
+        out[:] = vals[:, reported].T
+    names = [comp.internal[i] for i in reported[:-1]] + ["index"]
     result = pd.DataFrame(out.T, index=units, columns=names, copy=False)
     result["predicate"] = pd.Categorical.from_codes(band_codes(out[-1], fw), dtype=_predicate_dtype(fw))
     for c, (v, r) in (conv_cols or {}).items():

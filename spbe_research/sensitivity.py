@@ -148,13 +148,13 @@ def _model(data: pd.DataFrame, framework) -> _Model:
         L = _check_values(data, codes, fw.scale_min, fw.scale_max, "indicator level", integer=fw.is_integer)
         sub_level = fw.tree_levels[2] if len(fw.tree_levels) > 2 else fw.tree_levels[1]
         parts = fw.codes(sub_level)
-        comp = fw._compiled
+        comp = fw.compiled
         if sub_level == fw.indicator_level and tuple(parts) == tuple(codes):
             X = L
         else:
             vals = evaluate(L, fw)
             X = vals[:, [comp.internal.index(p) for p in parts]]
-        part_top = pd.Index(tops).get_indexer([fw._ancestor(p, fw.top_level) for p in parts])
+        part_top = pd.Index(tops).get_indexer([fw.ancestor(p, fw.top_level) for p in parts])
         w0 = np.asarray(fw.weights(sub_level), dtype=float)
         return _Model(fw, X, tuple(parts), tuple(tops), part_top, w0, d0, True, data.index, ids)
     if not all(c in data.columns for c in tops):

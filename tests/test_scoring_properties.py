@@ -64,7 +64,7 @@ def test_random_frameworks_index_on_scale_and_weighted_mean_at_every_node(fw, da
     assert ((out["index"] >= fw.scale_min - 1e-9) & (out["index"] <= fw.scale_max + 1e-9)).all()
     np.testing.assert_allclose(out["index"], x @ fw.indicator_weights, atol=1e-9)
     vals = evaluate(x.astype(float), fw)
-    comp = fw._compiled
+    comp = fw.compiled
     node_value = {c: x[:, i] for i, c in enumerate(comp.leaves)}
     node_value.update({c: vals[:, j] for j, c in enumerate(comp.internal)})
     w = fw.nodes.set_index("code")["weight"]

@@ -37,14 +37,14 @@ def framework_sunburst(framework, ax=None, label_min_share: float = 2.5):
         table = fw.level_table(level)
         # order wedges by top-level part so rings line up
         codes = table[level].tolist()
-        tops = [fw._ancestor(c, fw.top_level) for c in codes]
+        tops = [fw.ancestor(c, fw.top_level) for c in codes]
         order = sorted(range(len(codes)), key=lambda i: (fw.codes(fw.top_level).index(tops[i]), i))
         codes = [codes[i] for i in order]
         weights = nodes.loc[codes, "weight"].to_numpy(float)
         rank_in_top: dict = {}
         colors = []
         for c in codes:
-            top = fw._ancestor(c, fw.top_level)
+            top = fw.ancestor(c, fw.top_level)
             k = rank_in_top[top] = rank_in_top.get(top, -1) + 1
             base = concept_color(nodes.at[c, "concept"])
             colors.append(base if depth == 0 else _shade(base, k % 3, 3))
