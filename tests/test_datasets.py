@@ -28,7 +28,7 @@ def results():
 
 def test_raw_files_match_manifest():
     files = datasets.verify_raw()
-    assert len(files) == 33 and "press/spbe_scores_from_press.csv" in set(files.file)
+    assert len(files) == 50 and "press/spbe_scores_from_press.csv" in set(files.file)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_every_raw_file_has_a_provenance_record():
 def test_rebuild_gives_identical_bytes(built, tmp_path):
     datasets.build(tmp_path, progress=False)
     names = sorted(p.name for p in built.iterdir())
-    assert names == ["aggregates.csv", "datapackage.json", "institutions.csv", "national.csv",
+    assert names == ["aggregates.csv", "covariates.csv", "datapackage.json", "institutions.csv", "national.csv",
                      "press_vs_official.csv", "results.csv", "unmatched_names.csv"]
     for name in names:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
