@@ -222,6 +222,7 @@ def _need(df: pd.DataFrame, cols, key: str) -> None:
 
 
 def _fail(key, row, field, value, what):
+    row = int(row) if isinstance(row, (int, np.integer)) else row
     raise SPBEError(f"{what}: {value!r}", file=f"data/raw/{FILES[key]}", row=row, field=field)
 
 
