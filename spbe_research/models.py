@@ -47,7 +47,7 @@ __all__ = [
     "TERM_LABELS", "COEF_COLUMNS",
     "OLSResult", "MixedResult",
     "model_frame", "change_frame", "ols", "province_fixed_effects", "mixed", "icc", "compare_models",
-    "fit_outcomes", "sensitivity", "partial_dependence", "province_residuals", "vif",
+    "fit_outcomes", "sensitivity", "partial_dependence", "province_residuals", "vif", "selection",
 ]
 
 #: continuous predictors (z-scored for ``beta``).
@@ -130,7 +130,7 @@ def model_frame(results: pd.DataFrame, covariates: pd.DataFrame, year: int, *, t
             out[c] = pd.to_numeric(j[c], errors="coerce").to_numpy(dtype=float)
         f = j["quality_flags"].fillna("").astype(str).to_numpy()
         flags = (flags + ";" + f).str.strip(";")
-    out["covariate_flags"] = flags.str.replace(r";{2,}", ";", regex=True).to_numpy()
+    out["covariate_flags"] = [";".join(dict.fromkeys(f for f in x.split(";") if f)) for x in flags]
     for c in ("index", "D1", "D2", "D3", "D4"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -143,6 +143,40 @@ def model_frame(results: pd.DataFrame, covariates: pd.DataFrame, year: int, *, t
     core = ["ipm", "grdp_per_capita_thousand_idr", "population", "density_per_km2"]
     out["missing"] = [";".join(c for c, v in zip(core, row) if not np.isfinite(v)) for row in out[core].to_numpy()]
     return out.sort_values("institution_id", kind="stable", ignore_index=True)
+
+
+def selection(results: pd.DataFrame, covariates: pd.DataFrame, year: int, *, types=LOCAL_TYPES,
+              source_kind: str = "official_report") -> pd.DataFrame:
+    """Are the evaluated kabupaten/kota different from those not evaluated in ``year``? One row per covariate.
+
+    Compares the autonomous regions of ``types`` (Jakarta's administrative units excluded) with and without
+    an official score: ``n_evaluated``, ``n_not_evaluated``, both medians, Mann–Whitney ``statistic`` (U of
+    the evaluated), ``p_val`` and ``rank_biserial`` (positive: evaluated regions tend to be higher).
+    Covariates as in :func:`model_frame` (IPM and GRDP of ``year``, population and density of Dec 2024).
+    """
+    from .registry import NON_AUTONOMOUS_IDS
+
+    df = select_source(results, source_kind)
+    evaluated = set(df.loc[(df["year"] == year) & df["institution_type"].isin(types), "institution_id"].astype(str))
+    cov = covariates.copy()
+    cov["institution_id"] = cov["institution_id"].astype(str)
+    regions = cov[cov["institution_type"].isin(types) & ~cov["institution_id"].isin(NON_AUTONOMOUS_IDS)]
+    static = _static_year(cov, "population")
+    cols = {"ipm": year, "grdp_per_capita_thousand_idr": year, "population": static, "density_per_km2": static}
+    rows = []
+    for col, y in cols.items():
+        sub = regions[regions["year"] == y].dropna(subset=[col])
+        ev = sub["institution_id"].isin(evaluated).to_numpy()
+        a, b = sub.loc[ev, col].astype(float), sub.loc[~ev, col].astype(float)
+        if len(a) and len(b):
+            u = _st.mannwhitneyu(a, b, alternative="two-sided")
+            stat, p, rb = float(u.statistic), float(u.pvalue), 2 * float(u.statistic) / (len(a) * len(b)) - 1
+        else:
+            stat = p = rb = np.nan
+        rows.append({"covariate": col, "year": y, "n_evaluated": len(a), "n_not_evaluated": len(b),
+                     "median_evaluated": a.median(), "median_not_evaluated": b.median(), "statistic": stat,
+                     "p_val": p, "rank_biserial": rb})
+    return pd.DataFrame(rows)
 
 
 def change_frame(results: pd.DataFrame, covariates: pd.DataFrame, year_from: int = 2023, year_to: int = 2024,

@@ -275,6 +275,15 @@ def test_change_frame_is_the_difference_of_the_two_years(real):
                        - ch["D4"])
 
 
+def test_selection_compares_evaluated_with_the_rest(real):
+    r, c = real
+    s = M.selection(r, c, 2024).set_index("covariate")
+    assert (s["n_evaluated"] + s["n_not_evaluated"]).loc["population"] == 508  # 514 minus Jakarta's six
+    assert s.loc["population", "n_evaluated"] == 485
+    assert s.loc["ipm", "median_evaluated"] > s.loc["ipm", "median_not_evaluated"]
+    assert s.loc["ipm", "rank_biserial"] > 0 and (s["p_val"].between(0, 1)).all()
+
+
 def test_sensitivity_variants(real):
     r, c = real
     s = M.sensitivity(r, c, 2024)
@@ -294,6 +303,7 @@ def test_coefficient_plot(syn):
     coefs = pd.concat([M.ols(syn).coefficients.assign(year=2023), M.ols(syn).coefficients.assign(year=2024)])
     ax = PM.plot_coefficients(coefs, group="year", title="t")
     assert ax.get_title() == "t" and "standardized" in ax.get_xlabel()
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # first term on top
     assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["log GRDP per capita", "IPM (human development)"]
     assert ax.get_legend() is not None
     with pytest.raises(SPBEError):

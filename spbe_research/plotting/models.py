@@ -63,9 +63,8 @@ def plot_coefficients(coefs: pd.DataFrame, value: str = "beta", group: str | Non
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_yticks(np.arange(len(order)))
     ax.set_yticklabels([labels[t] for t in order])
-    ax.invert_yaxis()
-    ax.set_xlabel("standardized coefficient (outcome SDs per predictor SD; 0/1 terms: per unit) with 95 % CI"
-                  if value == "beta" else f"{value} with 95 % CI")
+    ax.set_ylim(len(order) - 0.5, -0.5)  # first term on top (idempotent, unlike invert_yaxis on shared axes)
+    ax.set_xlabel("standardized coefficient β with 95 % CI" if value == "beta" else f"{value} with 95 % CI")
     ax.set_title(title or "Coefficients")
     if group:
         ax.legend(title=group, frameon=False, fontsize=8, loc="best")
