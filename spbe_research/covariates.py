@@ -5,24 +5,17 @@ module reads the raw covariate files in ``data/raw/covariates/`` (each folder ha
 gives every row the region's **Kemendagri code** (the ``institution_id`` of the panel and the
 registry), and returns one tidy table: one row per region × year.
 
-Sources and keys
-----------------
-=========================  ==========================================  ======================  ============
-dataset                    content                                     key in the file          years
-=========================  ==========================================  ======================  ============
-``ipm_kabkota``            IPM (Indeks Pembangunan Manusia, Human      name ("KABUPATEN X")     2020–2024
-                           Development Index) and its components,
-                           514 kabupaten/kota, BPS old-UHH series
-``ipm_provinsi``           IPM, 38 provinces (+ Indonesia), same        name ("KEP. RIAU")       2022–2024
-                           series
-``grdp``                   GRDP (PDRB) per capita, constant 2010        BPS code (post-2022)     2000–2024
-                           prices, thousand Rp, 514 kabupaten/kota
-``area``                   area, km² (BIG, Dec 2024)                   Kemendagri code          2024
-``population``             population by sex (Dukcapil, Dec 2024)      Kemendagri code          2024
-``poverty_2021``           poverty rate, schooling 15+, sanitation,    province + name          2021
-                           water, unemployment, labour force, GRDP
-``crosswalk``              BPS ↔ Kemendagri codes (2020 vintage)        both codes               —
-=========================  ==========================================  ======================  ============
+Sources and keys (``FILES``)
+    * ``ipm_kabkota`` — IPM (*Indeks Pembangunan Manusia*, Human Development Index) and its components,
+      514 kabupaten/kota, 2020–2024, BPS old-UHH series; keyed by name ("KABUPATEN X");
+    * ``ipm_provinsi`` — IPM of 38 provinces (+ Indonesia), 2022–2024, same series; by name ("KEP. RIAU");
+    * ``grdp`` — GRDP (PDRB) per capita, constant 2010 prices, thousand Rp, 514 kabupaten/kota,
+      2000–2024; by BPS code (post-2022 coding);
+    * ``area`` — km² (BIG, Dec 2024), and ``population`` — by sex (Dukcapil, Dec 2024): 38 provinces and
+      514 kabupaten/kota by Kemendagri code;
+    * ``poverty_2021`` — 2021 cross-section (poverty rate, schooling 15+, sanitation, water,
+      unemployment, labour force, GRDP); by province and name;
+    * ``crosswalk_kabkota``/``crosswalk_provinsi`` — BPS ↔ Kemendagri codes, 2020 vintage.
 
 Matching (:attr:`CovariateBuild.matches`, one row per unit of every file)
     * names go through :func:`spbe_research.registry.match_institutions` (the project's one matcher:
@@ -49,6 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -173,7 +167,6 @@ MATCH_COLUMNS = ("dataset", "source_row", "name_as_published", "code_as_publishe
 QUIRK_COLUMNS = ("dataset", "file", "quirk", "n", "handling", "examples")
 CHECK_COLUMNS = ("dataset", "check", "n_checked", "n_passed")
 
-_KOTA_MIN_SUFFIX = 71  # Permendagri 58/2021: suffix 71-99 = kota (as in registry.build_region_table)
 
 
 # --------------------------------------------------------------------------- small readers
@@ -314,7 +307,7 @@ def _crosswalk(raw: Path) -> pd.DataFrame:
         _fail("crosswalk_kabkota", i + 2, "kode_dagri", cw["kode_dagri"].iloc[i], "Kemendagri code not in the registry")
     cw["institution_id"] = m["institution_id"].to_numpy()
     cw["code_method"] = m["match_method"].to_numpy()
-    cw["kota"] = cw["kode_bps"].str[2:].astype(int) >= _KOTA_MIN_SUFFIX
+    cw["kota"] = (_registry_cols(cw["institution_id"])["institution_type"] == "kota").to_numpy()
     cw["name_key"] = cw["nama_bps"].map(_norm_key)
     if cw["institution_id"].duplicated().any() or cw["kode_bps"].duplicated().any():
         raise SPBEError("crosswalk maps two units to one code", file=f"data/raw/{FILES['crosswalk_kabkota']}")
@@ -428,6 +421,7 @@ def _ipm_kabkota(raw: Path, cw: pd.DataFrame, quirks: list):
 
 
 def _ipm_provinsi(raw: Path, quirks: list):
+    """Province IPM; provinces absent from the 2020 crosswalk (created in 2022) get their 2022 rows flagged."""
     key = "ipm_provinsi"
     df = pd.read_csv(raw / FILES[key], dtype=str, keep_default_na=False)
     _need(df, ("Provinsi", "Tahun", "IPM"), key)
@@ -453,8 +447,11 @@ def _ipm_provinsi(raw: Path, quirks: list):
     out = out[out["institution_id"].notna()].reset_index(drop=True)
     if out.duplicated(["institution_id", "year"]).any():
         raise SPBEError("two IPM rows for one province and year", file=f"data/raw/{FILES[key]}")
-    created_2022 = {"93", "94", "95", "96"}  # UU 14, 15, 16 and 29/2022 (see plotting.maps.MAP_CODE_FIXES)
-    back = out["institution_id"].isin(created_2022) & (out["year"] == 2022)
+    cwp = pd.read_csv(raw / FILES["crosswalk_provinsi"], dtype=str, keep_default_na=False)
+    _need(cwp, ("kode_dagri",), "crosswalk_provinsi")
+    reg = _regions()
+    created = set(reg.index[reg["institution_type"] == "provinsi"]) - set(cwp["kode_dagri"])  # 2022 split
+    back = out["institution_id"].isin(created) & (out["year"] == 2022)
     out["quality_flags"] = np.where(back, "ipm_new_province_backcast", "")
     if back.any():
         quirks.append(_quirk(key, "2022 values for provinces created during 2022", int(back.sum()),
@@ -469,8 +466,6 @@ _PAPUA_ISLAND = "Papua"
 def _grdp(raw: Path, cw: pd.DataFrame, quirks: list, checks: list):
     key = "grdp"
     text = _text(raw, key, quirks)
-    from io import StringIO
-
     df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     _need(df, ("districtID", "district", "provinceID", "province"), key)
     rows = np.arange(len(df)) + 2
@@ -501,8 +496,8 @@ def _grdp(raw: Path, cw: pd.DataFrame, quirks: list, checks: list):
     _need(cwp, ("kode_bps", "kode_dagri"), "crosswalk_provinsi")
     papua_bps = sorted(cwp.loc[cwp["kode_dagri"].map(registry.island_group) == _PAPUA_ISLAND, "kode_bps"])
     for i in np.flatnonzero(~hit):
-        kota, base = int(code.iloc[i][2:]) >= _KOTA_MIN_SUFFIX, df["district"].iloc[i]
-        base = _strip_type(base)[1]
+        kota, base = _strip_type(df["district"].iloc[i])  # the file writes kota as "Kota X"
+        kota = bool(kota)
         cand = _crosswalk_by_name(cw, base, kota, papua_bps)
         if len(cand) == 1:
             ids[i] = cand["institution_id"].iloc[0]
@@ -579,11 +574,9 @@ def _sql_table(raw: Path, key: str, quirks: list, checks: list, value_cols: tupl
     if (~known & ~national).any():
         i = int(np.flatnonzero(~known & ~national)[0])
         _fail(key, rows[i], "kode", code.iloc[i], "Kemendagri code not in the registry")
-    # names beside the codes: matched independently, type fixed by the code
-    rtype = pd.Series(np.where(~fixed.str.contains(".", regex=False), "provinsi",
-                               np.where(fixed.str[3:].str.zfill(2).astype(int) >= _KOTA_MIN_SUFFIX, "kota",
-                                        "kabupaten")), index=df.index)
-    by_name = registry.match_institutions(df["name"].tolist(), type_hint=rtype.tolist())
+    # names beside the codes: matched independently, the type taken from the code's registry entry
+    rtype = reg["institution_type"].reindex(fixed.where(~national)).to_numpy()
+    by_name = registry.match_institutions(df["name"].tolist(), type_hint=list(rtype))
     agrees = (by_name["institution_id"].fillna("").to_numpy(dtype=object) == fixed.to_numpy(dtype=object))
     if (repaired & ~agrees).any():
         i = int(np.flatnonzero(repaired & ~agrees)[0])

@@ -571,12 +571,6 @@ def compare_models(frame: pd.DataFrame, outcome: str = "index", predictors=DEFAU
 # --------------------------------------------------------------------------- sensitivity
 
 
-def _coverage_weights(results: pd.DataFrame, frame: pd.DataFrame, year: int) -> pd.Series:
-    cov = province_coverage(results)
-    cov = cov[cov["year"] == year].set_index("province_code")["share_evaluated"]
-    return 1.0 / frame["province_code"].astype(str).map(cov).astype(float)
-
-
 def sensitivity(results: pd.DataFrame, covariates: pd.DataFrame, year: int, outcome: str = "index",
                 min_coverage: float = 0.8) -> pd.DataFrame:
     """The main model (:func:`ols`, standardized) under alternative samples and IPM choices; tidy rows.
@@ -605,7 +599,7 @@ def sensitivity(results: pd.DataFrame, covariates: pd.DataFrame, year: int, outc
     share = cov[cov["year"] == year].set_index("province_code")["share_evaluated"]
     keep = base["province_code"].astype(str).map(share) >= min_coverage
     variants[f"coverage_at_least_{min_coverage:g}"] = (base[keep.to_numpy()], DEFAULT_PREDICTORS, None)
-    weighted = base.assign(coverage_weight=_coverage_weights(results, base, year).to_numpy())
+    weighted = base.assign(coverage_weight=1.0 / base["province_code"].astype(str).map(share).astype(float))
     variants["coverage_weighted"] = (weighted, DEFAULT_PREDICTORS, "coverage_weight")
     prev = model_frame(results, covariates, year, ipm_year=year - 1)
     variants["ipm_previous_year"] = (prev, DEFAULT_PREDICTORS, None)
