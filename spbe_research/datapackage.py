@@ -86,6 +86,38 @@ SOURCES = [
 ]
 
 
+# --- covariates.csv (spbe_research.covariates): series, source and unit of every column, from its owner
+DESCRIPTIONS["covariates"] = (
+    "Region covariates, one row per province or kabupaten/kota x year (Kemendagri code as key): IPM and its "
+    "components (BPS old-UHH series), GRDP per capita (constant 2010 prices), population and area (Dec 2024), "
+    "density and a 2021 cross-section (poverty, schooling, sanitation, water, labour). Values as published; "
+    "defects in quality_flags (spbe_research.covariates.QUALITY_FLAGS). Raw files and licences: "
+    "data/raw/covariates/ (MIT where the copied repository states it; otherwise none stated, the numbers being "
+    "BPS, BIG and Dukcapil statistics).")
+RESOURCE_FIELDS = {"covariates": None}  # filled lazily by _field_description (avoids an import cycle)
+CONSTRAINTS.update({
+    ("covariates", "institution_id"): {"required": True},
+    ("covariates", "year"): {"required": True, "minimum": 2000},
+    ("covariates", "institution_type"): {"required": True, "enum": ["provinsi", "kabupaten", "kota"]},
+    ("covariates", "ipm"): {"minimum": 0, "maximum": 100},
+    ("covariates", "poverty_rate_pct"): {"minimum": 0, "maximum": 100},
+})
+SCHEMA_EXTRAS = {"covariates": {"primaryKey": ["institution_id", "year"]}}
+SOURCES.append({"title": "Region covariates: BPS IPM, GRDP per capita (quarcs-lab/indonesia514), BIG area and "
+                         "Dukcapil population (cahyadsn/wilayah), 2021 BPS cross-section, BPS-Kemendagri crosswalk",
+                "path": "data/raw/covariates/"})
+
+
+def _field_description(resource: str, col: str):
+    if resource in RESOURCE_FIELDS:
+        if RESOURCE_FIELDS[resource] is None:
+            from .covariates import field_descriptions
+
+            RESOURCE_FIELDS[resource] = field_descriptions()
+        return RESOURCE_FIELDS[resource].get(col)
+    return FIELDS.get(col)
+
+
 def _field_type(s: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(s):
         return "boolean"
@@ -103,8 +135,9 @@ def describe(tables: dict[str, pd.DataFrame]) -> dict:
         fields = []
         for col in df.columns:
             f = {"name": col, "type": _field_type(df[col])}
-            if col in FIELDS:
-                f["description"] = FIELDS[col]
+            description = _field_description(name, col)
+            if description is not None:
+                f["description"] = description
             if (name, col) in CONSTRAINTS:
                 f["constraints"] = CONSTRAINTS[(name, col)]
             fields.append(f)
@@ -112,7 +145,7 @@ def describe(tables: dict[str, pd.DataFrame]) -> dict:
             "name": name.replace("_", "-"), "path": f"{name}.csv", "profile": "tabular-data-resource",
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "description": DESCRIPTIONS.get(name, ""),
-            "schema": {"fields": fields, "missingValues": [""]},
+            "schema": {"fields": fields, "missingValues": [""], **SCHEMA_EXTRAS.get(name, {})},
         })
     return {"name": "spbe-results", "title": TITLE, "profile": "tabular-data-package",
             "licenses": LICENSES, "sources": SOURCES, "resources": resources}

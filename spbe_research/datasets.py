@@ -38,7 +38,7 @@ from .scoring import PREDICATES
 __all__ = [
     "build", "verify_raw", "write_manifest", "processed_dir", "raw_dir",
     "load_results", "load_national", "load_aggregates", "load_institutions", "load_press_cross_check",
-    "RESULT_COLUMNS",
+    "load_covariates", "RESULT_COLUMNS",
 ]
 
 REPORTS = {
@@ -344,6 +344,7 @@ def build(out: Path | None = None, raw: Path | None = None, *, progress: bool = 
         "institutions": _institutions(results),
         "press_vs_official": _cross_check(official, press_matched),
         "unmatched_names": unmatched.reset_index(drop=True),
+        "covariates": _covariates(raw),
     }
     step("tables assembled")
     blobs = {f"{name}.csv": _csv_bytes(df) for name, df in tables.items()}
@@ -417,6 +418,31 @@ def load_institutions() -> pd.DataFrame:
 def load_press_cross_check() -> pd.DataFrame:
     """Press scores 2023–2024 set against the official tables (one row per matched press row)."""
     return _read("press_vs_official", dtype={"institution_id": "string"})
+
+
+# --- region covariates (spbe_research.covariates) --------------------------------------------------------
+
+def _covariates(raw: Path) -> pd.DataFrame:
+    """The tidy covariate table (one row per region x year) from ``data/raw/covariates/``."""
+    from . import covariates
+
+    return covariates.build_covariates(raw).table
+
+
+def load_covariates(year=None) -> pd.DataFrame:
+    """Region covariates: one row per province or kabupaten/kota x year, keyed by ``institution_id``.
+
+    IPM and components, GRDP per capita, population, area, density and the 2021 poverty cross-section;
+    units in the column names, series and source of each column in ``datapackage.json`` and in
+    :func:`spbe_research.covariates.column_sources`. ``year``: one year or a list.
+    """
+    cov = _read("covariates", dtype={"institution_id": "string", "province_code": "string",
+                                     "quality_flags": "string", "population": "Int64", "population_male": "Int64",
+                                     "population_female": "Int64"})
+    cov["quality_flags"] = cov["quality_flags"].fillna("")
+    if year is not None:
+        cov = cov[cov["year"].isin(np.atleast_1d(year))]
+    return cov.reset_index(drop=True)
 
 
 def main(argv=None) -> int:

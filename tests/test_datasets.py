@@ -71,7 +71,7 @@ def test_every_raw_file_has_a_provenance_record():
 def test_rebuild_gives_identical_bytes(built, tmp_path):
     datasets.build(tmp_path, progress=False)
     names = sorted(p.name for p in built.iterdir())
-    assert names == ["aggregates.csv", "datapackage.json", "institutions.csv", "national.csv",
+    assert names == ["aggregates.csv", "covariates.csv", "datapackage.json", "institutions.csv", "national.csv",
                      "press_vs_official.csv", "results.csv", "unmatched_names.csv"]
     for name in names:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
