@@ -53,8 +53,13 @@ def band_codes(x, framework, rule: str | None = None) -> np.ndarray:
     lower edges belong to their band, applied to :func:`band_index` with :data:`EDGE_EPS` tolerance."""
     fw = get_framework(framework)
     v = band_index(x, fw, rule)
-    codes = np.searchsorted(fw.band_edges - EDGE_EPS, v, side="right").astype(np.int8)
-    return np.where(np.isnan(v), np.int8(-1), codes)
+    codes = np.zeros(v.shape, dtype=np.int8)
+    for edge in fw.band_edges - EDGE_EPS:  # a handful of edges: one comparison each beats a binary search
+        codes += v >= edge
+    nan = np.isnan(v)
+    if nan.any():
+        codes[nan] = -1
+    return codes
 
 
 def _predicate_dtype(fw: Framework) -> pd.CategoricalDtype:
@@ -184,12 +189,15 @@ def _frame_columns(levels: pd.DataFrame, fw: Framework, optional: set) -> tuple[
 def _check_values(mat: np.ndarray, units, codes, fw: Framework, integer_cols: np.ndarray, what: str = "level",
                   missing: str = "raise", check_range: bool = True) -> None:
     """NaN, range and whole-number checks on a numeric matrix; the error names unit and field."""
+    if mat.size == 0:
+        return
     if mat.dtype.kind in "iu":
-        ok = mat.size == 0 or (mat.min() >= fw.scale_min and mat.max() <= fw.scale_max) or not check_range
-        if ok:
+        if not check_range or (mat.min() >= fw.scale_min and mat.max() <= fw.scale_max):
             return
         mat = mat.astype(float)
     lo, hi = fw.scale_min - EDGE_EPS, fw.scale_max + EDGE_EPS
+    if check_range and not integer_cols.any() and mat.min() >= lo and mat.max() <= hi:
+        return  # two reductions, no temporaries: NaN and ±inf fail them and fall through to the detailed check
     with np.errstate(invalid="ignore"):
         bad = (mat < lo) | (mat > hi) if check_range else np.zeros(mat.shape, bool)
         bad |= np.isinf(mat)
@@ -215,7 +223,8 @@ def _check_values(mat: np.ndarray, units, codes, fw: Framework, integer_cols: np
 
 
 def _level_matrix(levels, fw: Framework, optional: set) -> tuple[np.ndarray, pd.Index, list]:
-    """Levels as a float matrix over the given leaf codes (framework order), validated."""
+    """Levels as a numeric matrix (integer or float64) over the given leaf codes (framework order), not yet
+    range-checked (:func:`_aggregate_checked` checks them chunk by chunk)."""
     if isinstance(levels, np.ndarray):
         n_leaf = len(fw.indicator_codes)
         if levels.ndim != 2 or levels.shape[1] != n_leaf:
@@ -224,15 +233,17 @@ def _level_matrix(levels, fw: Framework, optional: set) -> tuple[np.ndarray, pd.
         codes = list(fw.indicator_codes)
         units = pd.RangeIndex(len(levels), name="unit")
         if levels.dtype.kind in "iu" or (levels.dtype.kind == "f" and levels.dtype.itemsize >= 8):
-            _check_values(levels, units, codes, fw, _integer_cols(fw, codes))
             return levels, units, codes
         levels = pd.DataFrame(levels, columns=codes)
     if not isinstance(levels, pd.DataFrame):
         raise SPBEError(f"levels must be a DataFrame (wide or long) or a 2-D array, got {type(levels).__name__}")
     frame, codes = _frame_columns(levels, fw, optional)
     units = frame.index
-    mat = checks.numeric_matrix(frame, codes, what="level")
-    _check_values(mat, units, codes, fw, _integer_cols(fw, codes))
+    kinds = {frame[c].dtype.kind if isinstance(frame[c].dtype, np.dtype) else "x" for c in codes}
+    if kinds <= set("iu") and codes:
+        mat = frame[codes].to_numpy()  # integer levels stay integer (no float copy of the whole table)
+    else:
+        mat = checks.numeric_matrix(frame, codes, what="level")
     return mat, units, codes
 
 
@@ -261,9 +272,8 @@ def _external_matrix(external, fw: Framework, units) -> tuple[np.ndarray, list]:
     if len(set(keys)) != len(keys):
         raise SPBEError("an external index is given twice (by indicator code and by conversion id)", field="external")
     ext = ext.set_axis(keys, axis=1)
-    if units is not None:
-        missing_units = [u for u in units if u not in ext.index]
-        if missing_units and len(missing_units) == len(units):
+    if units is not None and not ext.index.equals(units):
+        if not units.isin(ext.index).any():
             raise SPBEError("no unit of levels appears in external (align them by index or a 'unit' column)",
                             field="unit")
         ext = ext.reindex(units)
@@ -294,31 +304,35 @@ def convert_external(external: pd.DataFrame, framework, *, missing_external: str
     units = (external.set_index("unit") if "unit" in external.columns else external).index
     values, rules = _convert(mat, keys, fw, units, missing_external)
     n, k = values.shape
+    rule = np.column_stack([np.asarray(rules[c], dtype=object) for c in keys]) if k else np.empty((n, 0), object)
     return pd.DataFrame({
         "unit": np.repeat(units.to_numpy(), k), "indicator": np.tile(keys, n),
         "conversion": np.tile([fw.conversion_for(c).id for c in keys], n),
         "external_index": np.tile([fw.conversion_for(c).external_index for c in keys], n),
-        "external_value": mat.ravel(), "value": values.ravel(), "rule": rules.ravel(),
+        "external_value": mat.ravel(), "value": values.ravel(), "rule": rule.ravel(),
     })
 
 
-def _convert(mat, keys, fw, units, missing_external):
+def _convert(mat, keys, fw, units, missing_external) -> tuple[np.ndarray, dict]:
+    """Converted values (n × k) and, per indicator, the rule that produced each value as a categorical."""
     values = np.empty_like(mat)
-    rules = np.empty(mat.shape, dtype=object)
+    rules = {}
     for j, k in enumerate(keys):
         conv = fw.conversion_for(k)
         col = mat[:, j]
         values[:, j] = conv.apply(col)
-        rules[:, j] = conv.describe()
         gap = np.isnan(col)
-        if gap.any():
-            if missing_external == "raise" or conv.missing is None:
-                i = int(np.flatnonzero(gap)[0])
-                how = ("pass missing_external='rule' to apply the assessors' rule" if conv.missing is not None
-                       else f"{fw.name} declares no rule for a missing {conv.id}")
-                raise SPBEError(f"external index {conv.external_index!r} is missing ({how})", row=units[i], field=k)
+        if gap.any() and (missing_external == "raise" or conv.missing is None):
+            i = int(np.flatnonzero(gap)[0])
+            how = ("pass missing_external='rule' to apply the assessors' rule" if conv.missing is not None
+                   else f"{fw.name} declares no rule for a missing {conv.id}")
+            raise SPBEError(f"external index {conv.external_index!r} is missing ({how})", row=units[i], field=k)
+        labels = [conv.describe()]
+        if conv.missing is not None:
+            labels.append(f"{conv.id}: external index missing → {conv.missing:g} (assessors' rule)")
             values[gap, j] = conv.missing
-            rules[gap, j] = f"{conv.id}: external index missing → {conv.missing:g} (assessors' rule)"
+        rules[k] = pd.Categorical.from_codes(gap.astype(np.int8), categories=labels) if len(labels) > 1 else \
+            pd.Categorical.from_codes(np.zeros(len(col), np.int8), categories=labels)
     return values, rules
 
 
@@ -360,36 +374,51 @@ def score(levels, framework, *, external=None, missing_external: str = "raise", 
             ext = np.hstack([ext, np.full((len(units), len(absent)), np.nan)])
             keys = keys + absent
         values, rules = _convert(ext, keys, fw, units, missing_external)
-        full = np.empty((len(units), len(fw.indicator_codes)))
-        pos = {c: i for i, c in enumerate(fw.indicator_codes)}
-        full[:, [pos[c] for c in codes]] = mat
-        full[:, [pos[c] for c in keys]] = values
-        mat = full
-        conv_cols = {c: (values[:, j], rules[:, j]) for j, c in enumerate(keys)}
+        conv_cols = {c: (values[:, j], rules[c]) for j, c in enumerate(keys)}
+        return _result([(mat, codes), (values, keys)], units, fw, aggregation, conv_cols)
     elif len(codes) != len(fw.indicator_codes):  # pragma: no cover - _frame_columns guarantees all codes
         raise SPBEError("missing indicators", field="levels")
-    return _result(mat.astype(float, copy=False), units, fw, aggregation, conv_cols)
+    return _result([(mat, codes)], units, fw, aggregation)
 
 
-def _result(mat: np.ndarray, units, fw: Framework, aggregation, conv_cols=None) -> pd.DataFrame:
+#: Rows validated and aggregated at a time: memory for the float copy is bounded by it, and a chunk that fits
+#: the cache makes validation nearly free next to the matrix product.
+CHUNK_ROWS = 32_768
+
+
+def _result(parts: list, units, fw: Framework, aggregation, conv_cols=None) -> pd.DataFrame:
+    """Validate and aggregate the inputs chunk by chunk; ``parts`` are (matrix, leaf codes) pairs that together
+    cover every leaf: the levels as given, and the converted external indices (valid by construction)."""
     comp = fw.compiled
     reported = list(comp.reported)
-    # one block, computed transposed so the DataFrame wraps it without a copy
+    pos = {c: i for i, c in enumerate(fw.indicator_codes)}
     methods = _methods(fw, aggregation)
-    out = np.empty((len(reported), len(mat)))
-    if all(p == 1.0 for p in methods.values()):
-        cols = comp.composition[:, reported]
-        np.matmul(cols.T, mat.T, out=out)
-    else:
-        vals = evaluate(mat, fw, aggregation)
-        out[:] = vals[:, reported].T
+    arithmetic = all(p == 1.0 for p in methods.values())
+    rows = [[pos[c] for c in codes] for _, codes in parts]
+    blocks = [comp.composition[r][:, reported] for r in rows]
+    integer_cols = _integer_cols(fw, parts[0][1])
+    n = len(units)
+    out = np.empty((n, len(reported)))  # row-major: each chunk's product is written in place, contiguously
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n)
+        first = parts[0][0][start:stop]
+        _check_values(first, units[start:stop], parts[0][1], fw, integer_cols)
+        if arithmetic:
+            np.matmul(first.astype(float, copy=False), blocks[0], out=out[start:stop])
+            for (m, _), blk in zip(parts[1:], blocks[1:]):
+                out[start:stop] += m[start:stop] @ blk
+        else:
+            full = np.empty((stop - start, len(pos)))
+            for (m, _), r in zip(parts, rows):
+                full[:, r] = m[start:stop]
+            out[start:stop] = evaluate(full, fw, aggregation)[:, reported]
     names = [comp.internal[i] for i in reported[:-1]] + ["index"]
-    result = pd.DataFrame(out.T, index=units, columns=names, copy=False)
-    result["predicate"] = pd.Categorical.from_codes(band_codes(out[-1], fw), dtype=_predicate_dtype(fw))
+    result = pd.DataFrame(out, index=units, columns=names, copy=False)
+    extra = {"predicate": pd.Categorical.from_codes(band_codes(out[:, -1], fw), dtype=_predicate_dtype(fw))}
     for c, (v, r) in (conv_cols or {}).items():
-        result[f"converted_{c}"] = v
-        result[f"rule_{c}"] = r
-    return result
+        extra[f"converted_{c}"] = v
+        extra[f"rule_{c}"] = r
+    return pd.concat([result, pd.DataFrame(extra, index=units)], axis=1)
 
 
 # --------------------------------------------------------------------------------------------- index_from
