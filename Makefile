@@ -35,4 +35,4 @@ benchmark: $(STAMP)
 	$(PY) -m pytest benchmarks -q -o python_files="bench_*.py" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 clean:
-	rm -rf reports data/processed/*.csv data/processed/*.json
+	rm -rf reports data/processed data/processed.*

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .errors import SPBEError
 from .frameworks import get_framework
 from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
@@ -30,6 +31,8 @@ from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate,
 __all__ = [
     "HALF_UNIT",
     "rounding_tolerance",
+    "AUDIT_COLUMNS",
+    "recompute",
     "audit_results",
     "reproduction_summary",
     "anomalies",
@@ -66,55 +69,108 @@ def _need(df: pd.DataFrame, cols, what: str) -> None:
         raise SPBEError(f"{what} lacks column {missing[0]!r}", field=missing[0])
 
 
-def audit_results(results: pd.DataFrame) -> pd.DataFrame:
-    """Recompute every row's index from its domains with the framework of its year.
+AUDIT_COLUMNS = ("index_recomputed", "residual", "tolerance", "within_tolerance")
 
-    Input: the panel (``spbe_research.datasets.load_results()`` columns; at least
-    ``framework``, ``D1``…``D4``, ``index``, ``predicate``). Output: the input columns plus
+
+def recompute(results: pd.DataFrame, framework=None, *, decimals: int = 2) -> pd.DataFrame:
+    """The reproduction audit of each row: the one place it is computed.
+
+    ``index_recomputed`` (the index from the row's published domains with its framework's weights; NaN
+    when a domain the framework needs is missing; printed values off the level range are used as
+    printed), ``residual`` (published − recomputed), ``tolerance``
+    (:func:`~spbe_research.scoring.rounding_tolerance` of the framework at ``decimals``) and
+    ``within_tolerance`` (|residual| ≤ tolerance; NA when nothing can be recomputed). ``framework``
+    applies one framework to every row; by default each row's ``framework`` column is used. Returns the
+    four :data:`AUDIT_COLUMNS`, indexed like ``results``. The panel
+    (:func:`spbe_research.datasets.load_results`) carries them; :func:`audit_results` reads them.
+
+    >>> import pandas as pd
+    >>> row = pd.DataFrame({"D1": [3.0], "D2": [2.6], "D3": [2.2], "D4": [3.5], "index": [3.0]})
+    >>> recompute(row, "PermenPANRB 59/2020").round(4).to_dict("records")
+    [{'index_recomputed': 3.0455, 'residual': -0.0455, 'tolerance': 0.01, 'within_tolerance': False}]
+    """
+    checks.frame(results, name="results", required=("index",) if framework is not None else ("index", "framework"))
+    decimals = checks.count(decimals, name="decimals", lo=0, hi=10)
+    n = len(results)
+    recomputed = np.full(n, np.nan)
+    tol = np.full(n, np.nan)
+    if framework is not None:
+        groups = {get_framework(framework).name: np.arange(n)}
+    else:
+        names = results["framework"]
+        if names.isna().any():
+            i = int(np.flatnonzero(names.isna().to_numpy())[0])
+            raise SPBEError("framework is missing", row=results.index[i], field="framework")
+        groups = names.astype(str).groupby(names.astype(str).to_numpy(), sort=False).indices
+    for name, pos in groups.items():
+        fw = get_framework(name)
+        sub = results.iloc[pos]
+        dom = checks.numeric_matrix(sub, list(fw.domain_codes), what="domain")
+        if np.isinf(dom).any():
+            r, c = np.argwhere(np.isinf(dom))[0]
+            raise SPBEError(f"domain value {dom[r, c]} is not finite", row=sub.index[r], field=fw.domain_codes[c])
+        # a missing domain gives no recomputation (NaN); printed values off the scale are used as printed
+        recomputed[pos] = index_from_domains(pd.DataFrame(dom, columns=list(fw.domain_codes)), fw,
+                                             missing="propagate", check_range=False).to_numpy()
+        tol[pos] = rounding_tolerance(fw, decimals)
+    printed = checks.numeric_column(results["index"], field="index", what="index")
+    if np.isinf(printed).any():
+        i = int(np.flatnonzero(np.isinf(printed))[0])
+        raise SPBEError(f"index value {printed[i]} is not finite", row=results.index[i], field="index")
+    resid = printed - recomputed
+    ok = np.abs(resid) <= tol + _EPS
+    return pd.DataFrame({
+        "index_recomputed": recomputed, "residual": resid, "tolerance": tol,
+        "within_tolerance": pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean"),
+    }, index=results.index)
+
+
+def audit_results(results: pd.DataFrame) -> pd.DataFrame:
+    """The reproduction audit of every row, with the predicate check.
+
+    Input: the panel (``spbe_research.datasets.load_results()`` columns; at least ``framework``,
+    the framework's domains ``D1``…, ``index``, ``predicate``). When it already carries the audit
+    (:data:`AUDIT_COLUMNS`, as the panel does) those columns are used; otherwise they are computed with
+    :func:`recompute`. Output: the input columns plus
 
     - ``n_domains_needed`` / ``missing_domains`` (";"-joined codes of NaN domains) /
       ``off_scale_domains`` (printed values outside the framework's level range, kept as printed);
-    - ``index_recomputed`` (NaN when a domain is missing), ``residual`` = printed − recomputed,
-      ``tolerance`` (:func:`rounding_tolerance`), ``within_tolerance`` (NA when not recomputable);
+    - ``index_recomputed``, ``residual``, ``tolerance``, ``within_tolerance`` (see :func:`recompute`);
     - ``true_low`` / ``true_high``: the interval the unrounded index must lie in;
     - ``predicate_from_printed`` (predicate of the printed index), ``predicate_status``:
       ``consistent`` | ``threshold_rounding`` (printed predicate differs from the printed index's
       but fits the unrounded index) | ``inconsistent`` | ``no_predicate`` | ``no_index``.
     """
-    _need(results, ["framework", "D1", "D2", "D3", "index", "predicate"], "results")
+    checks.frame(results, name="results", required=("framework", "index", "predicate"))
     out = results.copy()
+    if not set(AUDIT_COLUMNS) <= set(out.columns):
+        aud = recompute(out)
+        for c in AUDIT_COLUMNS:
+            out[c] = aud[c]
     n = len(out)
-    recomputed = np.full(n, np.nan)
-    tol = np.full(n, np.nan)
     wsum = np.full(n, np.nan)
     needed = np.zeros(n, dtype=int)
     missing = np.array([""] * n, dtype=object)
     off_scale = np.array([""] * n, dtype=object)
     for name, pos in out.groupby("framework", sort=False).indices.items():
         fw = get_framework(name)
-        sub = out.iloc[pos]
-        dom = sub[list(fw.domain_codes)].astype(float)
-        mat = dom.to_numpy(dtype=float, na_value=np.nan)
+        checks.frame(out, name="results", required=fw.domain_codes)
+        mat = checks.numeric_matrix(out.iloc[pos], list(fw.domain_codes), what="domain")
         off = ~np.isnan(mat) & ((mat < fw.level_min - _EPS) | (mat > fw.level_max + _EPS))
-        # an off-scale printed value is kept and recomputed; anomalies() explains it
-        recomputed[pos] = index_from_domains(dom, fw, missing="propagate", check_range=False).to_numpy()
-        off_scale[pos] = [";".join(np.array(fw.domain_codes)[m]) for m in off]
-        tol[pos] = rounding_tolerance(fw)
+        codes = np.array(fw.domain_codes)
+        off_scale[pos] = [";".join(codes[m]) for m in off]
         wsum[pos] = fw.domain_weights.sum()
         needed[pos] = len(fw.domain_codes)
-        isna = dom.isna().to_numpy()
-        codes = np.array(fw.domain_codes)
-        missing[pos] = [";".join(codes[m]) for m in isna]
-    printed = out["index"].astype(float).to_numpy()
-    resid = printed - recomputed
+        missing[pos] = [";".join(codes[m]) for m in np.isnan(mat)]
+    printed = checks.numeric_column(out["index"], field="index", what="index")
+    recomputed = checks.numeric_column(out["index_recomputed"], field="index_recomputed")
+    audit_cols = {c: out.pop(c) for c in AUDIT_COLUMNS}
     out["n_domains_needed"] = needed
     out["missing_domains"] = pd.array(missing, dtype="string")
     out["off_scale_domains"] = pd.array(off_scale, dtype="string")
-    out["index_recomputed"] = recomputed
-    out["residual"] = resid
-    out["tolerance"] = tol
-    ok = np.abs(resid) <= tol + _EPS
-    out["within_tolerance"] = pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean")
+    for c in AUDIT_COLUMNS:
+        out[c] = audit_cols[c]
+    out["within_tolerance"] = out["within_tolerance"].astype("boolean")
     lo = printed - HALF_UNIT
     hi = printed + HALF_UNIT
     has_rec = ~np.isnan(recomputed)

@@ -69,7 +69,7 @@ def test_every_raw_file_has_a_provenance_record():
 def test_rebuild_gives_identical_bytes(built, tmp_path):
     datasets.build(tmp_path, progress=False)
     names = sorted(p.name for p in built.iterdir())
-    assert names == ["aggregates.csv", "datapackage.json", "institutions.csv", "national.csv",
+    assert names == ["aggregates.csv", "build_manifest.json", "datapackage.json", "institutions.csv", "national.csv",
                      "press_vs_official.csv", "results.csv", "unmatched_names.csv"]
     for name in names:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
@@ -186,7 +186,7 @@ def test_institutions_table():
 def test_datapackage_describes_every_file(built):
     import json
     desc = json.loads((built / "datapackage.json").read_text())
-    assert {r["path"] for r in desc["resources"]} == {p.name for p in built.iterdir()} - {"datapackage.json"}
+    assert {r["path"] for r in desc["resources"]} == {p.name for p in built.iterdir()} - {"datapackage.json", "build_manifest.json"}
     results = next(r for r in desc["resources"] if r["path"] == "results.csv")
     fields = {f["name"]: f for f in results["schema"]["fields"]}
     assert list(fields) == datasets.RESULT_COLUMNS
