@@ -163,8 +163,15 @@ class Schema:
         if not text.endswith("\n"):
             raise SPBEError("file does not end with a newline: its last line is cut short",
                             file=file, row=text.count("\n") + 1)
-        header_line = text[: text.index("\n")]
-        header = next(csv.reader([header_line]))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        cells, line = [], []
+        try:
+            for r in reader:
+                cells.append(r)
+                line.append(reader.line_num)
+        except csv.Error as e:
+            raise SPBEError(f"malformed CSV: {e}", file=file, row=reader.line_num + 1) from None
+        header, cells, line = cells[0], cells[1:], np.asarray(line[1:], dtype=int)
         if header != self.columns:
             missing = [c for c in self.columns if c not in header]
             extra = [c for c in header if c not in self._by_name]
@@ -173,22 +180,15 @@ class Schema:
             if extra:
                 raise SPBEError(f"column {extra[0]!r} is not in the schema", file=file, row=1, field=extra[0])
             raise SPBEError("columns are not in the schema's order", file=file, row=1)
-        try:
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                              engine="c", on_bad_lines="error")
-        except (pd.errors.ParserError, ValueError) as e:
-            m = re.search(r"line (\d+)", str(e))
-            raise SPBEError(f"malformed CSV: {e}".strip(), file=file,
-                            row=int(m.group(1)) if m else None) from None
-        n = len(raw)
-        line = np.arange(2, n + 2)  # CSV line of each row, header = 1 (no quoted newlines in these files)
-        if text.count("\n") != n + 1:
-            line = _line_numbers(text, n)
-        short = raw.isna().to_numpy()
-        if short.any():
-            r, c = np.argwhere(short)[0]
-            raise SPBEError(f"line has fewer cells than the header ({self.columns[c]!r} onward are absent)",
-                            file=file, row=int(line[r]), field=self.columns[c])
+        n = len(cells)
+        width = np.fromiter(map(len, cells), dtype=int, count=n)
+        ragged = width != len(header)
+        if ragged.any():
+            i = int(np.flatnonzero(ragged)[0])
+            raise SPBEError(f"line has {'fewer' if width[i] < len(header) else 'more'} cells than the header "
+                            f"({width[i]} of {len(header)})", file=file, row=int(line[i]))
+        raw = pd.DataFrame(cells, columns=header, dtype=object).astype(str) if n else \
+            pd.DataFrame({c: pd.Series([], dtype=str) for c in header})
         if rows is not None and n != rows:
             raise SPBEError(f"has {n} data rows, the build recorded {rows} (truncated or edited?)", file=file)
         out = {}
@@ -202,16 +202,6 @@ class Schema:
                 raise SPBEError(f"primary key ({', '.join(self.primary_key)}) repeats line {int(line[first])}",
                                 file=file, row=int(line[second]), field=",".join(self.primary_key))
         return df
-
-
-def _line_numbers(text: str, n: int) -> np.ndarray:
-    """CSV line of each data row when a quoted cell spans lines (slow path, rare)."""
-    ends = []
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    for _ in reader:
-        ends.append(reader.line_num)
-    return np.asarray(ends[:n], dtype=int)
 
 
 def _fail(mask: np.ndarray, s: pd.Series, f: Field, file, line, why: str):

@@ -583,7 +583,7 @@ def _target(out: Path) -> Path | None:
 def _is_ours(out: Path, p: Path) -> bool:
     """Is ``p`` a build directory, a staging folder or a link/legacy leftover of builds of ``out``?"""
     n = re.escape(out.name)
-    return bool(re.fullmatch(rf"{n}\.[0-9a-f]{{16}}(?:\.[0-9a-f]+)?(?:\.tmp)?|\.{n}\.[\w.-]+\.tmp|{n}\.legacy\.[0-9a-f]+\.tmp",
+    return bool(re.fullmatch(rf"{n}\.[0-9a-f]{{16}}(?:\.\w+)?(?:\.tmp)?|\.{n}\.[\w.-]+\.tmp|{n}\.legacy\.[0-9a-f]+\.tmp",
                              p.name))
 
 
