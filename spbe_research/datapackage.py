@@ -38,7 +38,7 @@ import pandas as pd
 from .errors import SPBEError
 from .frameworks import FRAMEWORK_NAMES
 from .scoring import PREDICATES
-from .vocabulary import INSTITUTION_TYPES, ISLAND_GROUPS, SOURCE_KINDS, STAGE_BASES, STAGES
+from .vocabulary import INSTITUTION_TYPES, ISLAND_GROUPS, MATCH_METHODS, SOURCE_KINDS, STAGE_BASES, STAGES
 
 __all__ = ["Field", "Schema", "SCHEMAS", "describe", "schema_hash", "validate", "TITLE"]
 
@@ -331,7 +331,7 @@ RESULTS = Schema(
         _f("name_clean", "string", "The name used for matching: name_as_published with repeated words and run-together words repaired (see quality flag name_repaired).",
            required=True),
         _f("match_method", "string", "How the name was matched to the registry (exact, alias, prefix_normalised, code, code_change, base_name or unmatched).",
-           required=True, enum=("exact", "alias", "prefix_normalised", "code", "code_change", "base_name", "unmatched")),
+           required=True, enum=MATCH_METHODS),
         _f("source", "string", "Citation of the report table, or the address of the press page.", required=True),
         _f("source_table", "string", "Report table (e.g. 'Tabel 9') or the raw press file.", required=True),
         _f("source_line", "integer", "Line of the raw Markdown report the row was read from (empty for press rows).", minimum=1),

@@ -27,6 +27,7 @@ from . import checks
 from .errors import SPBEError
 from .frameworks import get_framework
 from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
+from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES
 
 __all__ = [
     "HALF_UNIT",
@@ -64,9 +65,7 @@ _BAND_EDGES = (0.0, *PREDICATE_BANDS, np.inf)
 
 
 def _need(df: pd.DataFrame, cols, what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise SPBEError(f"{what} lacks column {missing[0]!r}", field=missing[0])
+    checks.frame(df, name=what, required=tuple(cols))
 
 
 AUDIT_COLUMNS = ("index_recomputed", "residual", "tolerance", "within_tolerance")
@@ -322,8 +321,8 @@ def national_check(national: pd.DataFrame) -> pd.DataFrame:
 # the national-average question
 # ---------------------------------------------------------------------------------------------
 
-_CENTRAL = ("kementerian", "lpnk", "lns_other")
-_REGIONAL = ("provinsi", "kabupaten", "kota")
+_CENTRAL = CENTRAL_TYPES
+_REGIONAL = REGIONAL_TYPES
 
 
 def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
@@ -338,8 +337,8 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
 
     One row per hypothesis and year: ``hypothesis``, ``year``, ``predicted_index``,
     ``published_index``, ``difference`` (predicted − published), ``inputs`` (a key of
-    :data:`HYPOTHESIS_INPUTS`), ``tolerance``, ``fits`` (|difference| ≤ ``tolerance``), ``n``,
-    ``note``. The tolerance is per hypothesis: 0.005 (:data:`FIT_TOLERANCE`) for a prediction
+    :data:`HYPOTHESIS_INPUTS`), ``tolerance``, ``within_tolerance`` (the hypothesis fits), ``n``,
+    ``note``. ``within_tolerance`` is |difference| ≤ ``tolerance``. The tolerance is per hypothesis: 0.005 (:data:`FIT_TOLERANCE`) for a prediction
     computed from the listed institutions' indices, 0.01 (``h·(1 + Σw)``, as for a single row)
     for one built from rounded published domain or group means or from one printed value.
     """
@@ -348,7 +347,7 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
     fw = get_framework("2020")
     w = pd.Series(fw.domain_weights, index=fw.domain_codes)
     rows = []
-    for year in years:
+    for year in checks.years(years):
         res = results[(results["year"] == year)]
         if "source_kind" in res.columns:
             res = res[res["source_kind"] == "official_report"]
@@ -369,7 +368,7 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
             tol = HALF_UNIT * (1.0 + HYPOTHESIS_INPUTS[inputs])
             rows.append({"hypothesis": h, "year": year, "predicted_index": float(pred), "published_index": p,
                          "difference": float(pred) - p, "inputs": inputs, "tolerance": tol,
-                         "fits": bool(abs(float(pred) - p) <= tol + _EPS), "n": nn, "note": note})
+                         "within_tolerance": bool(abs(float(pred) - p) <= tol + _EPS), "n": nn, "note": note})
 
         k_floor = (s - p * n) / (p - 1.0)
         add("plain_mean_of_listed", x.mean(),
@@ -438,17 +437,23 @@ def hypothesis_fit_summary(hyp: pd.DataFrame) -> pd.DataFrame:
     and fitting in every year), ``fits_some_years`` (fits at least one, not all years) or
     ``fits_no_year``.
     """
-    _need(hyp, ["hypothesis", "year", "fits"], "hypotheses")
-    if hyp["fits"].isna().any():
-        i = hyp.index[hyp["fits"].isna()][0]
-        raise SPBEError("fits is missing", row=hyp.loc[i, "hypothesis"], field="fits")
+    _need(hyp, ["hypothesis", "year", "within_tolerance"], "hypotheses")
+    if hyp["within_tolerance"].isna().any():
+        i = hyp.index[hyp["within_tolerance"].isna()][0]
+        raise SPBEError("within_tolerance is missing", row=hyp.loc[i, "hypothesis"], field="within_tolerance")
+    bad = ~hyp["within_tolerance"].isin([True, False])
+    if bad.any():
+        i = hyp.index[bad][0]
+        raise SPBEError(f"within_tolerance must be True or False, got {hyp.loc[i, 'within_tolerance']!r}",
+                        row=hyp.loc[i, "hypothesis"], field="within_tolerance")
     dup = hyp.duplicated(["hypothesis", "year"])
     if dup.any():
         i = hyp.index[dup][0]
         raise SPBEError(f"hypothesis listed twice for year {hyp.loc[i, 'year']}", row=hyp.loc[i, "hypothesis"],
                         field="year")
     n_years = hyp["year"].nunique()
-    h = hyp.assign(fits=hyp["fits"].astype(bool), year=hyp["year"].astype(int))
+    h = hyp.assign(fits=hyp["within_tolerance"].astype(bool),
+                   year=checks.numeric_column(hyp["year"], field="year", what="year").astype(int))
     g = h.sort_values("year").groupby("hypothesis", sort=False)
     out = pd.DataFrame({
         "n_years": n_years,
@@ -464,34 +469,21 @@ def hypothesis_fit_summary(hyp: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(order).rename_axis("hypothesis").reset_index()
 
 
-#: published group → panel institution types it covers (groups whose members the panel's types cannot
-#: separate — the 2023 report's "LNS" vs "Instansi Lainnya" — are not checked)
-GROUP_TYPES = {
-    "nasional": (*_CENTRAL, *_REGIONAL),
-    "instansi_pusat": _CENTRAL,
-    "pemda": _REGIONAL,
-    "kementerian": ("kementerian",),
-    "lpnk": ("lpnk",),
-    "lns_and_other": ("lns_other",),
-    "provinsi": ("provinsi",),
-    "kabupaten": ("kabupaten",),
-    "kota": ("kota",),
-}
-
-
 def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
                      components=("index", "D1", "D2", "D3", "D4")) -> pd.DataFrame:
     """Do the plain means of the listed institutions reproduce each published group mean?
 
     One row per year, group and component: ``n`` (rows with that value), ``mean_listed``,
-    ``published``, ``difference`` (listed − published), ``fits`` (|difference| ≤
-    :data:`FIT_TOLERANCE`). Published values come from the year's own report (first table that
-    prints the group), as from ``parse_report_aggregates``.
+    ``published``, ``difference`` (listed − published), ``tolerance`` (:data:`FIT_TOLERANCE`) and
+    ``within_tolerance`` (|difference| ≤ ``tolerance``). Groups are those of
+    :data:`spbe_research.vocabulary.GROUP_TYPES` that the panel's types can separate. Published values
+    come from the year's own report (first table that prints the group), as from
+    ``parse_report_aggregates``.
     """
     _need(results, ["year", "institution_type", *components], "results")
     _need(published, ["year", "group", "component", "statistic", "value"], "published")
     rows = []
-    for year in years:
+    for year in checks.years(years):
         res = results[results["year"] == year]
         if "source_kind" in res.columns:
             res = res[res["source_kind"] == "official_report"]
@@ -500,6 +492,8 @@ def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2
             pub = pub[pub["report_year"] == year]
         pub = pub.drop_duplicates(["group", "component"], keep="first").set_index(["group", "component"])["value"]
         for group, types in GROUP_TYPES.items():
+            if types is None:  # a group the panel's types cannot separate
+                continue
             sub = res[res["institution_type"].isin(types)]
             for comp in components:
                 if (group, comp) not in pub.index or sub.empty:
@@ -507,5 +501,6 @@ def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2
                 vals = sub[comp].astype(float).dropna()
                 m, p = float(vals.mean()), float(pub[(group, comp)])
                 rows.append({"year": year, "group": group, "component": comp, "n": len(vals), "mean_listed": m,
-                             "published": p, "difference": m - p, "fits": bool(abs(m - p) <= FIT_TOLERANCE + _EPS)})
+                             "published": p, "difference": m - p, "tolerance": FIT_TOLERANCE,
+                             "within_tolerance": bool(abs(m - p) <= FIT_TOLERANCE + _EPS)})
     return pd.DataFrame(rows)

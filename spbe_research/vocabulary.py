@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 __all__ = [
     "INSTITUTION_TYPES", "CENTRAL_TYPES", "REGIONAL_TYPES", "LOCAL_TYPES", "TYPE_LABELS", "PRESS_TYPES",
-    "ISLAND_GROUPS", "SOURCE_KINDS", "STAGES", "STAGE_BASES",
+    "ISLAND_GROUPS", "SOURCE_KINDS", "MATCH_METHODS", "STAGES", "STAGE_BASES", "PRESS_STAGE_BASES",
     "REPORT_CATEGORIES", "CENTRAL_CATEGORIES", "REGIONAL_CATEGORIES", "CATEGORY_TYPES",
     "REPORT_GROUPS", "GROUP_CATEGORIES", "GROUP_TYPES", "GROUP_LABELS", "group_of_label",
 ]
@@ -64,8 +64,13 @@ ISLAND_GROUPS = ("Sumatra", "Jawa", "Kalimantan", "Sulawesi", "Bali–Nusa Tengg
 SOURCE_KINDS = ("official_report", "press")
 #: Reporting stage of a value (press rows are classified from the page; official rows are official).
 STAGES = ("official", "provisional", "self_assessment", "unknown")
-#: What a row's stage rests on.
-STAGE_BASES = ("report", "quote", "compiler_note", "none")
+#: What a press row's stage rests on: the page's own words, the compiler's note, or nothing.
+PRESS_STAGE_BASES = ("quote", "compiler_note", "none")
+#: What a panel row's stage rests on (official rows: the report).
+STAGE_BASES = ("report", *PRESS_STAGE_BASES)
+
+#: How a name was matched to the institution registry (``match_method``; see :mod:`spbe_research.registry`).
+MATCH_METHODS = ("exact", "alias", "prefix_normalised", "code", "code_change", "base_name", "unmatched")
 
 #: Report categories (``category_hint``) and what each is.
 REPORT_CATEGORIES = MappingProxyType({
