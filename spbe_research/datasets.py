@@ -75,7 +75,7 @@ from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
 __all__ = [
     "build", "verify_raw", "write_manifest", "processed_dir", "raw_dir", "raw_path", "build_manifest",
     "load_results", "load_national", "load_aggregates", "load_institutions", "load_press_cross_check",
-    "load_unmatched_names", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST",
+    "load_unmatched_names", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
 ]
 
 
@@ -684,8 +684,36 @@ def publish(out: Path, blobs: dict[str, bytes]) -> Path:
 _CACHE: dict[tuple[str, str], pd.DataFrame] = {}
 
 
-def build_manifest() -> dict:
+@dataclass(frozen=True)
+class BuildManifest:
+    """What a processed set is: its build id, data version, schema hash and every file's checksum.
+
+    ``.to_frame()`` gives one tidy row per file (``file``, ``sha256``, ``bytes``, ``rows``).
+    """
+
+    build_id: str
+    package_version: str
+    raw_manifest_sha256: str
+    schema_sha256: str
+    files: tuple[tuple[str, str, int, int | None], ...]  # (file, sha256, bytes, rows)
+
+    @classmethod
+    def from_dict(cls, m: dict) -> BuildManifest:
+        files = tuple((name, e["sha256"], int(e["bytes"]), e.get("rows")) for name, e in sorted(m["files"].items()))
+        return cls(m["build_id"], m["package_version"], m["raw_manifest_sha256"], m["schema_sha256"], files)
+
+    def to_frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(list(self.files), columns=["file", "sha256", "bytes", "rows"])
+        out["rows"] = out["rows"].astype("Int64")
+        return out.assign(build_id=self.build_id)
+
+
+def build_manifest() -> BuildManifest:
     """The manifest of the served processed set (build id, data version, schema hash, files), validated."""
+    return BuildManifest.from_dict(_served_manifest())
+
+
+def _served_manifest() -> dict:
     out = processed_dir()
     if not out.exists():  # missing, or a link whose build directory is gone
         build(out, progress=False)
@@ -709,7 +737,10 @@ def _read_manifest(out: Path) -> dict | None:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise SPBEError(f"build manifest is not valid JSON ({e})", file=where) from None
-    if not isinstance(m, dict) or m.get("format") != _MANIFEST_FORMAT or not isinstance(m.get("files"), dict):
+    keys = ("build_id", "package_version", "raw_manifest_sha256", "schema_sha256", "files")
+    if (not isinstance(m, dict) or m.get("format") != _MANIFEST_FORMAT or not isinstance(m.get("files"), dict)
+            or any(k not in m for k in keys)
+            or not all(isinstance(e, dict) and {"sha256", "bytes"} <= set(e) for e in m["files"].values())):
         raise SPBEError("build manifest has an unknown format", file=where)
     body = {k: v for k, v in m.items() if k != "build_id"}
     if _sha256_bytes(json.dumps(body, sort_keys=True).encode("utf-8"))[:16] != m.get("build_id"):
@@ -721,7 +752,7 @@ def _table(name: str) -> pd.DataFrame:
     """The validated table ``name`` of the served set (a fresh copy)."""
     schema = _schemas()[name]
     for attempt in range(2):
-        manifest = build_manifest()
+        manifest = _served_manifest()
         out = processed_dir()
         entry = manifest["files"].get(schema.file)
         if entry is None:

@@ -407,7 +407,7 @@ def _printed_decimals(press: pd.DataFrame) -> pd.Series:
     """Decimals of each press value: ``index_decimals`` if present, else from the float's shortest form."""
     if "index_decimals" in press.columns:
         return press["index_decimals"].astype("int64")
-    shortest = press["index"].map(lambda x: format(x, ".10g"))
+    shortest = pd.Series([format(x, ".10g") for x in press["index"]], index=press.index, dtype="str")
     return shortest.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype("int64")
 
 

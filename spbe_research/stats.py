@@ -54,6 +54,10 @@ __all__ = [
 
 #: Default number of bootstrap replicates of every resampling function in the package.
 N_BOOT = 10_000
+#: Largest n for the exact signed-rank distribution (beyond it the normal approximation is exact enough).
+EXACT_MAX_N = 1000
+#: Largest n for :func:`hodges_lehmann` (its n(n+1)/2 Walsh averages are held in memory).
+HL_MAX_N = 5000
 #: Largest resampling matrix (replicates × observations) built at once: 8 bytes each, about 1.6 GB.
 MAX_RESAMPLED = 200_000_000
 
@@ -81,7 +85,7 @@ def _sample(x, i: int) -> np.ndarray:
         raise SPBEError("sample contains NaN; drop or explain missing values first", field=field)
     if np.isinf(s).any():
         raise SPBEError(f"sample contains {s[np.isinf(s)][0]}; every value must be finite", field=field)
-    return s
+    return _bounded(s, field)
 
 
 def _as_samples(data) -> tuple[np.ndarray, ...]:
@@ -187,14 +191,25 @@ def _paired_diff(df: pd.DataFrame, before: str, after: str) -> np.ndarray:
         raise SPBEError(f"paired value {m[r, c]} is not finite", field=(before, after)[c])
     if len(m) < 2:
         raise SPBEError(f"need at least 2 complete pairs, got {len(m)}", field=f"{before}/{after}")
-    return m[:, 1] - m[:, 0]
+    return _bounded(m[:, 1] - m[:, 0], field=f"{before}/{after}")
+
+
+#: Largest |value| the statistics accept: their sums of squares stay finite in float64.
+MAX_ABS = 1e150
+
+
+def _bounded(d: np.ndarray, field) -> np.ndarray:
+    if d.size and np.nanmax(np.abs(d)) > MAX_ABS:
+        raise SPBEError(f"values as large as {np.nanmax(np.abs(d)):.3g} would overflow the statistics "
+                        f"(|value| must be ≤ {MAX_ABS:g})", field=field)
+    return d
 
 
 def _differences(d, what: str) -> np.ndarray:
     d, _ = checks.numeric_vector(d, what=what, field="difference")
     if np.isnan(d).any() or np.isinf(d).any():
         raise SPBEError("differences must be finite numbers (drop missing pairs first)", field="difference")
-    return d
+    return _bounded(d, "difference")
 
 
 def rank_biserial_paired(d) -> float:
@@ -296,7 +311,7 @@ def signed_rank_distribution(n: int) -> np.ndarray:
     >>> signed_rank_distribution(2).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    n = checks.count(n, name="n", lo=1, hi=5000)
+    n = checks.count(n, name="n", lo=1, hi=EXACT_MAX_N)
     m = n * (n + 1) // 2
     p = np.zeros(m + 1)
     p[0] = 1.0
@@ -316,6 +331,18 @@ def _min_n_for(ci: float) -> int:
     return n
 
 
+def _critical_rank(n: int, ci: float) -> tuple[int, float]:
+    """Largest l with P(T+ ≤ l) ≤ (1 − ci)/2, and the coverage 1 − 2·P(T+ ≤ l): exact up to
+    :data:`EXACT_MAX_N`, from the normal approximation with continuity correction above."""
+    if n <= EXACT_MAX_N:
+        cdf = np.cumsum(signed_rank_distribution(n))
+        lcrit = int(np.flatnonzero(cdf <= (1 - ci) / 2 + 1e-12)[-1])
+        return lcrit, float(1 - 2 * cdf[lcrit])
+    mean, sd = n * (n + 1) / 4, np.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    lcrit = int(np.floor(mean - 0.5 - _st.norm.ppf((1 + ci) / 2) * sd))
+    return lcrit, float(1 - 2 * _st.norm.cdf((lcrit + 0.5 - mean) / sd))
+
+
 def hodges_lehmann(df: pd.DataFrame, before: str, after: str, ci: float = 0.95) -> pd.DataFrame:
     """Hodges–Lehmann estimate of the paired shift with the exact Wilcoxon confidence interval.
 
@@ -323,7 +350,8 @@ def hodges_lehmann(df: pd.DataFrame, before: str, after: str, ci: float = 0.95) 
     differences ``d = after − before``; the interval inverts the exact signed-rank test
     (Hollander & Wolfe): ``[W_(l+1), W_(M−l)]`` with ``W`` the sorted Walsh averages, ``M = n(n+1)/2``
     and ``l`` the largest value with ``P(T+ ≤ l) ≤ (1 − ci)/2``. The achieved coverage
-    ``1 − 2·P(T+ ≤ l)`` is reported (``ci_coverage``; ≥ ``ci``, the distribution is discrete). All
+    ``1 − 2·P(T+ ≤ l)`` is reported (``ci_coverage``; ≥ ``ci``, the distribution is discrete; above
+    :data:`EXACT_MAX_N` pairs ``P`` comes from the normal approximation). All
     ``n`` differences are used (zeros included); with tied or zero differences the exact
     distribution is an approximation. Too few pairs for the level (n < 6 at 95 %, n < 4 at 80 %)
     raise :class:`SPBEError` (no interval exists). Suited to small samples, where a bootstrap
@@ -343,13 +371,14 @@ def hodges_lehmann(df: pd.DataFrame, before: str, after: str, ci: float = 0.95) 
     if n < need:
         raise SPBEError(f"{n} pairs are too few for an exact {ci:.0%} interval (need at least {need}); "
                         "lower ci or add pairs", field=f"{before}/{after}")
+    if n > HL_MAX_N:
+        raise SPBEError(f"{n} pairs: the {n * (n + 1) // 2} Walsh averages would not fit in memory (at most "
+                        f"{HL_MAX_N} pairs); use wilcoxon_test's bootstrap interval", field=f"{before}/{after}")
     i, j = np.triu_indices(n)
     walsh = np.sort((d[i] + d[j]) / 2.0)
     m = walsh.size
-    cdf = np.cumsum(signed_rank_distribution(n))
-    lcrit = int(np.flatnonzero(cdf <= (1 - ci) / 2 + 1e-12)[-1])
+    lcrit, coverage = _critical_rank(n, ci)
     lo, hi = float(walsh[lcrit]), float(walsh[m - lcrit - 1])
-    coverage = float(1 - 2 * cdf[lcrit])
     res = _st.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
     est = float(np.median(walsh))
     return pd.DataFrame(
@@ -360,8 +389,8 @@ def hodges_lehmann(df: pd.DataFrame, before: str, after: str, ci: float = 0.95) 
             "p_val": [float(res.pvalue)],
             "rank_biserial": [rank_biserial_paired(d)],
             "hodges_lehmann": [est],
-            "ci_of": [f"Hodges-Lehmann shift, {ci:.0%} exact Wilcoxon inversion" if ci != 0.95
-                      else "Hodges-Lehmann shift (exact Wilcoxon inversion)"],
+            "ci_of": [f"Hodges-Lehmann shift ({'' if ci == 0.95 else f'{ci:.0%}, '}"
+                      f"{'exact' if n <= EXACT_MAX_N else 'normal-approximation'} Wilcoxon inversion)"],
             low_col: [lo],
             high_col: [hi],
             "ci_coverage": [coverage],

@@ -12,9 +12,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from spbe_research import SPBEError, datasets
+from spbe_research import SPBEError, datapackage, datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +63,15 @@ def test_publish_links_a_complete_build_directory(blobs, tmp_path):
         assert hashlib.sha256(blobs[name]).hexdigest() == entry["sha256"] and len(blobs[name]) == entry["bytes"]
     assert manifest["files"]["results.csv"]["rows"] == 1538
     assert set(manifest) >= {"build_id", "package_version", "raw_manifest_sha256", "schema_sha256", "files"}
+
+
+def test_the_served_manifest_as_a_tidy_frame():
+    m = datasets.build_manifest()
+    table = m.to_frame().set_index("file")
+    assert set(table.index) == {t.schema.file for t in datasets.TABLES} | {"datapackage.json"}
+    assert table.loc["results.csv", "rows"] == len(datasets.load_results())
+    assert pd.isna(table.loc["datapackage.json", "rows"]) and (table["build_id"] == m.build_id).all()
+    assert m.schema_sha256 == datapackage.schema_hash(t.schema for t in datasets.TABLES)
 
 
 def test_republishing_the_same_set_changes_nothing(blobs, tmp_path):
@@ -198,7 +208,7 @@ def test_a_killed_build_leaves_a_complete_set_served(blobs, tmp_path, monkeypatc
     expected = new if new_served else blobs
     assert served(out) == expected  # never a mixture
     monkeypatch.setenv("SPBE_RESEARCH_DATA", str(out))
-    assert datasets.build_manifest()["build_id"] == build_id(expected)
+    assert datasets.build_manifest().build_id == build_id(expected)
     assert len(datasets.load_results()) == 1538  # the loaders serve it, validated
     leftovers = siblings(out) - {"processed", f"processed.{build_id(expected)}", "new_set", "driver.py"}
     assert leftovers  # the kill left something behind ...
