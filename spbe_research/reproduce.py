@@ -86,7 +86,7 @@ def recompute(results: pd.DataFrame, framework=None, *, decimals: int = 2) -> pd
     >>> import pandas as pd
     >>> row = pd.DataFrame({"D1": [3.0], "D2": [2.6], "D3": [2.2], "D4": [3.5], "index": [3.0]})
     >>> recompute(row, "PermenPANRB 59/2020").round(4).to_dict("records")
-    [{'index_recomputed': 3.0455, 'residual': -0.0455, 'tolerance': 0.01, 'within_tolerance': False}]
+    [{'index_recomputed': 2.9955, 'residual': 0.0045, 'tolerance': 0.01, 'within_tolerance': True}]
     """
     checks.frame(results, name="results", required=("index",) if framework is not None else ("index", "framework"))
     decimals = checks.count(decimals, name="decimals", lo=0, hi=10)
