@@ -496,7 +496,9 @@ def quality_flag_counts(df: pd.DataFrame, by=("year",)) -> pd.DataFrame:
     """
     from .. import checks
 
-    by = [by] if isinstance(by, str) else list(by)
+    by = [by] if isinstance(by, str) else list(by) if isinstance(by, (list, tuple)) else None
+    if by is None or not all(isinstance(c, str) for c in by):
+        raise SPBEError("by must be a column name or a list of column names", field="by")
     checks.frame(df, name="df", required=(*by, "quality_flags"))
     flags = df[by + ["quality_flags"]].assign(flag=df["quality_flags"].fillna("").str.split(";")).explode("flag")
     flags = flags[flags["flag"].astype(bool)]
