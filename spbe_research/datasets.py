@@ -563,8 +563,11 @@ def _write_synced(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def _locked(folder: Path):
     """Exclusive lock on ``folder`` (flock on the directory itself: no lock file to leave behind)."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): builds are not serialised there
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -204,10 +204,13 @@ def reproduction_summary(audit: pd.DataFrame, by=("year", "source_kind")) -> pd.
     """Reproduction rates per group: rows, rows with all domains, share within tolerance,
     largest |residual|, predicate status counts.
 
+    ``audit`` is :func:`audit_results` output; ``by`` names its columns to group by (``()``: one row).
+
     ``share_within_tolerance`` and ``max_abs_residual`` are NaN for a group with no recomputable
     row (e.g. press rows, which rarely print domain values): there is nothing to measure.
     """
-    by = [c for c in by if c in audit.columns]
+    by = [by] if isinstance(by, str) else list(by)
+    _need(audit, [*by, "within_tolerance", "residual", "predicate_status"], "audit")
     rows = []
     for key, g in audit.groupby(by, sort=True) if by else [((), audit)]:
         key = key if isinstance(key, tuple) else (key,)
@@ -253,9 +256,17 @@ def anomalies(audit: pd.DataFrame) -> pd.DataFrame:
     ``printed_value``, ``implied_value``, ``implied_half_width``, ``cause``, ``note``,
     ``source_table``, ``source_row``.
     """
+    _need(audit, ["framework", "index", "missing_domains", "n_domains_needed", "within_tolerance",
+                  "predicate_status", "true_low", "true_high"], "audit")
     rows = []
     flags = audit["quality_flags"].fillna("") if "quality_flags" in audit.columns else pd.Series("", index=audit.index)
-    for i, r in audit.iterrows():
+    missing = audit["missing_domains"].fillna("").astype(str)
+    n_missing = missing.str.count(";") + missing.ne("")
+    # only rows that can be anomalies are looked at one by one (a few among hundreds)
+    candidates = (((n_missing > 0) & (n_missing < audit["n_domains_needed"]))
+                  | audit["within_tolerance"].eq(False).fillna(False)
+                  | audit["predicate_status"].isin(["threshold_rounding", "inconsistent"]))
+    for i, r in audit[candidates.to_numpy(dtype=bool)].iterrows():
         fw = get_framework(r["framework"])
         base = {k: r.get(k) for k in ("institution_id", "institution_name", "year", "source_kind", "source_table", "source_row")}
         miss = [m for m in str(r["missing_domains"]).split(";") if m] if pd.notna(r["missing_domains"]) else []
