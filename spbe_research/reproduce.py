@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import checks
 from .errors import SPBEError
-from .frameworks import get_framework
+from .frameworks import framework_for_year, get_framework
 from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
 from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES
 
@@ -66,6 +66,19 @@ _BAND_EDGES = (0.0, *PREDICATE_BANDS, np.inf)
 
 def _need(df: pd.DataFrame, cols, what: str) -> None:
     checks.frame(df, name=what, required=tuple(cols))
+
+
+def _numeric(df: pd.DataFrame, cols, what: str) -> pd.DataFrame:
+    """``df`` with ``cols`` read as finite numbers (NaN = missing) by :mod:`spbe_research.checks` rules."""
+    out = {}
+    for c in cols:
+        if c in df.columns:
+            v = checks.numeric_column(df[c], field=c, what=what)
+            if np.isinf(v).any():
+                i = int(np.flatnonzero(np.isinf(v))[0])
+                raise SPBEError(f"{what} value {v[i]} is not finite", row=df.index[i], field=c)
+            out[c] = v
+    return df.assign(**out)
 
 
 AUDIT_COLUMNS = ("index_recomputed", "residual", "tolerance", "within_tolerance")
@@ -355,10 +368,12 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
     """
     _need(results, ["year", "institution_type", "index", "D1", "D2", "D3", "D4"], "results")
     _need(published, ["year", "group", "component", "statistic", "value"], "published")
-    fw = get_framework("2020")
-    w = pd.Series(fw.domain_weights, index=fw.domain_codes)
+    results = _numeric(results, ["year", "index", "D1", "D2", "D3", "D4"], "results")
+    published = _numeric(published, ["year", "report_year", "value"], "published")
     rows = []
     for year in checks.years(years):
+        fw = framework_for_year(year)
+        w = pd.Series(fw.domain_weights, index=fw.domain_codes)
         res = results[(results["year"] == year)]
         if "source_kind" in res.columns:
             res = res[res["source_kind"] == "official_report"]
@@ -493,6 +508,8 @@ def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2
     """
     _need(results, ["year", "institution_type", *components], "results")
     _need(published, ["year", "group", "component", "statistic", "value"], "published")
+    results = _numeric(results, ["year", *components], "results")
+    published = _numeric(published, ["year", "report_year", "value"], "published")
     rows = []
     for year in checks.years(years):
         res = results[results["year"] == year]

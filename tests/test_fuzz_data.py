@@ -231,3 +231,88 @@ def test_quality_flag_counts(panel, by):
         assert_located(err)
         return
     assert out["n"].sum() == df["quality_flags"].str.count("_").clip(upper=1).sum() * 2
+
+
+@FUZZ
+@given(panels(n_min=1), st.sampled_from([(2023,), (2024,), (2023, 2024), ("2024",), (), 2024, "x"]))
+def test_reproduction_chain_and_published_means(panel, years):
+    audit = reproduce.audit_results(panel)
+    summary = reproduce.reproduction_summary(audit)
+    assert summary["n_rows"].sum() == len(panel)
+    anomalies = reproduce.anomalies(audit)
+    assert set(anomalies["cause"]) <= {"ocr_lost_cell", "garbled_cell", "threshold_rounding", "real_inconsistency"}
+    published = pd.DataFrame([dict(year=y, report_year=y, group=g, component=c, statistic="mean", value=3.0)
+                              for y in (2023, 2024) for g in ("nasional", "kota", "pemda")
+                              for c in ("index", "D1", "D2", "D3", "D4")])
+    for fn in (lambda: reproduce.national_average_hypotheses(panel, published, years=years),
+               lambda: reproduce.group_mean_check(panel, published, years=years)):
+        try:
+            out = fn()
+        except SPBEError as err:
+            assert_located(err)
+            continue
+        assert (out["within_tolerance"] == (out["difference"].abs() <= out["tolerance"] + 1e-9)).all()
+
+
+TABLE_HEAD = ["**Tabel 9. Hasil Evaluasi SPBE Kementerian**", "",
+              "| No | Nama Instansi | D1 | D2 | D3 | D4 | Indeks | Predikat |",
+              "|----|----|----|----|----|----|----|----|"]
+CELLS = st.sampled_from(["3,50", "4,00", "2.6", "", "-", ",60", "abc", "5,0", "0,30", "3,5,0", "<br>2,64", "9,99"])
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "", "x", "3"]), st.sampled_from(["Kementerian A", "", "B<br>C"]),
+                          CELLS, CELLS, CELLS, CELLS, CELLS,
+                          st.sampled_from(["Baik", "baik", "Sangat<br>Baik", "", "Bagus", "Kurang"]),
+                          st.sampled_from([0, 0, 0, 1, -1])), max_size=5))
+def test_parse_report_on_hostile_tables(tmp_path_factory, rows):
+    lines = list(TABLE_HEAD)
+    for *cells, extra in rows:
+        cells = list(cells) + [""] * max(extra, 0)
+        if extra < 0:
+            cells = cells[:-1]
+        lines.append("| " + " | ".join(cells) + " |")
+    path = tmp_path_factory.mktemp("md") / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        df = cleaning.parse_report(path, 2024)
+    except SPBEError as err:
+        assert err.file == "report.md" and (err.row is not None or "no per-institution table" in str(err)), str(err)
+        return
+    assert list(df.columns) == list(cleaning.REPORT_COLUMNS)
+    flags = set(";".join(df["quality_flags"]).split(";")) - {""}
+    assert flags <= set(cleaning.QUALITY_FLAGS)
+    printed = df[["D1", "D2", "D3", "D4", "index"]].to_numpy(float)
+    assert not np.isinf(printed).any()
+    assert (df["predicate"].dropna().isin(["Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan"])).all()
+
+
+@FUZZ
+@given(st.text(max_size=80), st.one_of(st.none(), st.floats(0, 5), st.floats(allow_nan=True)))
+def test_press_stage_rules_on_any_text(text, value):
+    stage, basis = press.classify_stage(text, value)
+    assert stage in ("official", "provisional", "self_assessment", "unknown") and basis in press.STAGE_BASES
+    quote, note = press.split_compiler_notes(text)
+    assert isinstance(quote, str) and isinstance(note, str)
+    assert registry.normalise_name(text) == registry.normalise_name(registry.normalise_name(text))
+
+
+@FUZZ
+@given(panels(n_min=0, n_max=8), st.sampled_from(["type", "island_group", "province", "all", 3]),
+       st.one_of(st.none(), st.sampled_from([[2024], "2023", [2030]])))
+def test_figures(panel, group_by, years):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting import groups
+
+    try:
+        ax = groups.plot_index_distribution(panel, group_by=group_by, years=years)
+    except SPBEError as err:
+        assert_located(err)
+        return
+    finally:
+        plt.close("all")
+    assert ax.get_ylim() == (0.0, 5.0)
