@@ -102,7 +102,7 @@ import pandas as pd
 
 from . import checks, datasets
 from .errors import SPBEError
-from .vocabulary import CENTRAL_TYPES, INSTITUTION_TYPES, ISLAND_GROUPS, MATCH_METHODS, REGIONAL_TYPES
+from .vocabulary import CATEGORY_TYPES, CENTRAL_TYPES, INSTITUTION_TYPES, ISLAND_GROUPS, MATCH_METHODS, REGIONAL_TYPES
 
 __all__ = [
     "INSTITUTION_TYPES", "CENTRAL_TYPES", "REGIONAL_TYPES", "ISLAND_GROUP_PROVINCES", "NON_AUTONOMOUS_IDS",
@@ -448,20 +448,19 @@ _CENTRAL_PREFIXES = ("sekretariat jenderal dan kepaniteraan ", "sekretariat jend
 # --------------------------------------------------------------------------- hints
 
 _TYPE_HINTS = {
-    "kementerian": {"kementerian"}, "ministry": {"kementerian"},
-    "lpnk": {"lpnk"}, "lembagapemerintahnonkementerian": {"lpnk"},
+    # every report category (cleaning's category_hint) and every panel type, as itself
+    **{c.replace("_", ""): {t} for c, t in CATEGORY_TYPES.items()},
+    **{t.replace("_", ""): {t} for t in INSTITUTION_TYPES},
+    # the categories' printed titles and English names
+    "ministry": {"kementerian"}, "lembagapemerintahnonkementerian": {"lpnk"},
     "lembagapemerintahnonkementerianlpnk": {"lpnk"},
-    "lnsother": {"lns_other"}, "lns": {"lns_other"}, "lembaganonstruktural": {"lns_other"},
-    "lembaganonstrukturallns": {"lns_other"}, "alatnegara": {"lns_other"},
-    "sekretariatkabinet": {"lns_other"}, "setjenlembaganegara": {"lns_other"},
-    "sekretariatjenderallembaganegara": {"lns_other"}, "instansilainnya": {"lns_other"},
-    "lembagapemerintahlainnya": {"lns_other"}, "lpp": {"lns_other"},
+    "lembaganonstruktural": {"lns_other"}, "lembaganonstrukturallns": {"lns_other"},
+    "sekretariatjenderallembaganegara": {"lns_other"}, "lembagapemerintahlainnya": {"lns_other"},
     "lembagapenyiaranpublik": {"lns_other"},
     "lembaga": {"lpnk", "lns_other"},
     "pusat": set(CENTRAL_TYPES), "instansipusat": set(CENTRAL_TYPES), "central": set(CENTRAL_TYPES),
-    "provinsi": {"provinsi"}, "province": {"provinsi"}, "prov": {"provinsi"},
-    "kabupaten": {"kabupaten"}, "kab": {"kabupaten"}, "regency": {"kabupaten"},
-    "kota": {"kota"}, "city": {"kota"}, "kabupatenkota": {"kabupaten", "kota"},
+    "province": {"provinsi"}, "prov": {"provinsi"}, "kab": {"kabupaten"}, "regency": {"kabupaten"},
+    "city": {"kota"}, "kabupatenkota": {"kabupaten", "kota"},
     "pemda": set(REGIONAL_TYPES), "pemerintahdaerah": set(REGIONAL_TYPES),
     "daerah": set(REGIONAL_TYPES), "regional": set(REGIONAL_TYPES),
 }

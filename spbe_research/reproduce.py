@@ -27,7 +27,7 @@ from . import checks
 from .errors import SPBEError
 from .frameworks import framework_for_year, get_framework
 from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
-from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES
+from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES, REPORT_GROUPS
 
 __all__ = [
     "HALF_UNIT",
@@ -347,6 +347,8 @@ def national_check(national: pd.DataFrame) -> pd.DataFrame:
 
 _CENTRAL = CENTRAL_TYPES
 _REGIONAL = REGIONAL_TYPES
+#: report groups that are one category or type each (not the national, central or regional totals)
+_CATEGORY_GROUPS = tuple(g for g in REPORT_GROUPS if g not in ("nasional", "instansi_pusat", "pemda"))
 
 
 def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
@@ -445,8 +447,7 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
             add("count_weighted_published_pusat_pemda", (n_pus * gp["instansi_pusat"] + n_pem * gp["pemda"]) / (n_pus + n_pem),
                 f"published Pusat ({gp['instansi_pusat']:.2f}) and Pemda ({gp['pemda']:.2f}) means weighted by the "
                 f"listed counts {n_pus}/{n_pem}", inputs="published_means")
-        grp = own[own["group"].isin(["kementerian", "lpnk", "lns", "instansi_lainnya", "lns_and_other",
-                                     "provinsi", "kabupaten", "kota"]) & (own["component"] == "index")]
+        grp = own[own["group"].isin(_CATEGORY_GROUPS) & (own["component"] == "index")]
         if len(grp):
             add("mean_of_published_type_means", grp["value"].astype(float).mean(),
                 f"mean of the {len(grp)} published per-category means ({', '.join(grp['group'])})", len(grp),
