@@ -713,29 +713,33 @@ class BuildManifest:
 
 def build_manifest() -> BuildManifest:
     """The manifest of the served processed set (build id, data version, schema hash, files), validated."""
-    return BuildManifest.from_dict(_served_manifest())
+    return BuildManifest.from_dict(_served_manifest()[0])
 
 
-def _served_manifest() -> dict:
+def _served_manifest() -> tuple[dict, Path]:
+    """The served set's manifest and its build directory, resolved once: a concurrent build that switches
+    the link between two reads cannot make a reader mix two sets."""
     out = processed_dir()
     if not out.exists():  # missing, or a link whose build directory is gone
         build(out, progress=False)
     with _os_errors("read the processed data"):
-        manifest = _read_manifest(out)
+        real = out.resolve()
+        manifest = _read_manifest(real, shown=out)
         if manifest is None or manifest.get("schema_sha256") != datapackage.schema_hash(_schemas().values()):
             # a folder from before versioned builds, or built by a version with another schema: rebuild
             build(out, progress=False)
-            manifest = _read_manifest(out)
+            real = out.resolve()
+            manifest = _read_manifest(real, shown=out)
     if manifest is None:
         raise SPBEError("the processed set has no build manifest", file=str(out / BUILD_MANIFEST))
-    return manifest
+    return manifest, real
 
 
-def _read_manifest(out: Path) -> dict | None:
-    path = out / BUILD_MANIFEST
+def _read_manifest(folder: Path, shown: Path | None = None) -> dict | None:
+    path = folder / BUILD_MANIFEST
     if not path.is_file():
         return None
-    where = str(path)
+    where = str((shown or folder) / BUILD_MANIFEST)
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -755,29 +759,32 @@ def _table(name: str) -> pd.DataFrame:
     """The validated table ``name`` of the served set (a fresh copy)."""
     schema = _schemas()[name]
     for attempt in range(2):
-        manifest = _served_manifest()
-        out = processed_dir()
+        manifest, real = _served_manifest()
+        shown = processed_dir() / schema.file  # the path users know, for messages
         entry = manifest["files"].get(schema.file)
         if entry is None:
-            raise SPBEError("the build manifest does not list this file", file=str(out / schema.file))
-        path = out / schema.file
+            raise SPBEError("the build manifest does not list this file", file=str(shown))
         try:
-            data = path.read_bytes()
+            data = (real / schema.file).read_bytes()
         except FileNotFoundError:
-            if attempt == 0:
-                continue  # a concurrent build replaced the set between the manifest and the file: retry once
-            raise SPBEError("processed file is missing from its set (deleted after the build?)", file=str(path)) from None
+            if attempt == 0 and processed_dir().resolve() != real:
+                continue  # a concurrent build replaced the set after the manifest was read: read the new one
+            raise SPBEError("processed file is missing from its set (deleted after the build?)",
+                            file=str(shown)) from None
         except OSError as e:
             raise SPBEError(f"cannot read the processed data: {_ERRNO_HINTS.get(e.errno, e.strerror)}",
-                            file=str(path)) from None
+                            file=str(shown)) from None
         digest = _sha256_bytes(data)
         if digest != entry.get("sha256"):
             raise SPBEError(f"processed file differs from the one built (sha256 {digest[:12]}… against "
                             f"{str(entry.get('sha256'))[:12]}… in {BUILD_MANIFEST}): it was edited, truncated or "
-                            "half-written; rebuild with `make data`", file=str(path))
+                            "half-written; rebuild with `make data`", file=str(shown))
         key = (name, digest)
         if key not in _CACHE:
-            _CACHE[key] = schema.parse(data, file=str(path), rows=entry.get("rows"))
+            frame = schema.parse(data, file=str(shown), rows=entry.get("rows"))
+            for old in [k for k in _CACHE if k[0] == name]:  # one validated version per table is kept
+                del _CACHE[old]
+            _CACHE[key] = frame
         return _CACHE[key].copy()
     raise AssertionError("unreachable")  # pragma: no cover
 
