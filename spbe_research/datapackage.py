@@ -220,15 +220,19 @@ def _column(s: pd.Series, f: Field, file, line) -> pd.Series:
         bad = present & ~s.str.fullmatch(_INTEGER).to_numpy()
         if bad.any():
             _fail(bad, s, f, file, line, "is not an integer")
+        big = present & (s.str.lstrip("+-").str.len() > 18).to_numpy()
+        if big.any():
+            _fail(big, s, f, file, line, "is too large for an integer field")
         vals = pd.to_numeric(s.where(present, None), errors="raise")
-        col = vals.astype("Int64") if empty.any() or not f.required else vals.astype("int64")
-        if not empty.any() and not f.required:
-            col = vals.astype("Int64")
+        col = vals.astype("int64") if f.required else vals.astype("Int64")
     elif f.type == "number":
         bad = present & ~s.str.fullmatch(_NUMBER).to_numpy()
         if bad.any():
             _fail(bad, s, f, file, line, "is not a plain decimal number")
         col = pd.to_numeric(s.where(present, None), errors="raise").astype("float64")
+        inf = np.isinf(col.to_numpy())
+        if inf.any():
+            _fail(inf, s, f, file, line, "is not a finite number")
     elif f.type == "boolean":
         bad = present & ~s.isin(["True", "False"]).to_numpy()
         if bad.any():
