@@ -22,9 +22,9 @@ reproduce: data
 	mkdir -p reports
 	$(PY) -m jupyter nbconvert --to html --execute --output-dir reports $(NOTEBOOKS)
 
-## test: unit and property tests, then every notebook under nbval in strict mode
+## test: unit, property and fuzz tests, the docstring examples of the package, then every notebook under nbval (strict)
 test: data
-	$(PY) -m pytest tests --nbval notebooks -q
+	$(PY) -m pytest tests spbe_research --doctest-modules --nbval notebooks -q
 
 ## lab: open JupyterLab on the project
 lab: $(STAMP)
@@ -35,4 +35,4 @@ benchmark: $(STAMP)
 	$(PY) -m pytest benchmarks -q -o python_files="bench_*.py" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 clean:
-	rm -rf reports data/processed/*.csv data/processed/*.json
+	rm -rf reports data/processed data/processed.*

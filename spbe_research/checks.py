@@ -123,6 +123,8 @@ def numeric_column(col: pd.Series, *, field=None, what: str = "", file=None) -> 
         if pd.api.types.is_numeric_dtype(cats.dtype) and not pd.api.types.is_bool_dtype(cats.dtype):
             conv = numeric_column(pd.Series(cats), field=field, what=what, file=file)
             codes = col.cat.codes.to_numpy()
+            if not len(conv):  # no categories: every value is missing
+                return np.full(len(col), np.nan)
             return np.where(codes >= 0, conv[np.maximum(codes, 0)], np.nan)
         col = col.astype(object)
         dt = col.dtype
@@ -145,17 +147,16 @@ def numeric_column(col: pd.Series, *, field=None, what: str = "", file=None) -> 
         return col.to_numpy(dtype=float, na_value=np.nan)
     # object / string columns: classify each distinct value once
     values = col.to_numpy(dtype=object)
-    try:
-        uniq = pd.unique(values)
-    except TypeError:  # unhashable objects
-        uniq = values
+    keys = [_key(v) for v in values]  # by type and value: pd.unique would merge True with 1 and 1.0
     lookup = {}
-    for v in uniq:
+    for k, v in zip(keys, values):
+        if k in lookup:
+            continue
         try:
-            lookup[_key(v)] = to_float(v)
+            lookup[k] = to_float(v)
         except _Bad:
             _first_bad(values, col.index, field, what, file)
-    return np.array([lookup[_key(v)] for v in values], dtype=float)
+    return np.array([lookup[k] for k in keys], dtype=float)
 
 
 def _key(v):

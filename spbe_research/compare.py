@@ -22,21 +22,25 @@ years and a self-selected subset of institutions, so pooling them would mix two 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from . import checks, paths
 from .errors import SPBEError
+from .reproduce import FIT_TOLERANCE
 from .scoring import PREDICATES  # predikat (predicate) bands, low → high
-from .stats import bootstrap_ci, bootstrap_distribution
+from .stats import N_BOOT, bootstrap_ci, bootstrap_distribution
+from .vocabulary import GROUP_TYPES, INSTITUTION_TYPES, ISLAND_GROUPS, LOCAL_TYPES, SOURCE_KINDS, TYPE_LABELS
+from .vocabulary import group_of_label
 
 __all__ = [
     "PREDICATES",
     "TYPE_ORDER",
     "TYPE_LABELS",
     "ISLAND_GROUP_ORDER",
+    "LOCAL_TYPES",
     "GROUPINGS",
     "select_source",
     "gini",
@@ -52,30 +56,17 @@ __all__ = [
     "province_coverage",
 ]
 
-#: institution types in display order: central bodies first, then regional governments.
-TYPE_ORDER = ("kementerian", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
-#: English glosses for the institution types.
-TYPE_LABELS = {
-    "kementerian": "Kementerian (ministry)",
-    "lpnk": "LPNK (non-ministerial agency)",
-    "lns_other": "LNS & other central bodies",
-    "provinsi": "Provinsi (province)",
-    "kabupaten": "Kabupaten (regency)",
-    "kota": "Kota (city)",
-}
-ISLAND_GROUP_ORDER = ("Sumatra", "Jawa", "Kalimantan", "Sulawesi", "Bali–Nusa Tenggara", "Maluku", "Papua")
-#: short grouping name → panel column.
+#: institution types in display order (:data:`spbe_research.vocabulary.INSTITUTION_TYPES`).
+TYPE_ORDER = INSTITUTION_TYPES
+#: island groups in display order (:data:`spbe_research.vocabulary.ISLAND_GROUPS`).
+ISLAND_GROUP_ORDER = ISLAND_GROUPS
+#: grouping name (the ``group_by`` argument) → panel column.
 GROUPINGS = {
     "all": None,
     "type": "institution_type",
     "province": "province_name",
     "island_group": "island_group",
 }
-#: local governments below the province (pooled for provincial means and spreads).
-LOCAL_TYPES = ("kabupaten", "kota")
-
-#: Kemendagri kabupaten/kota list (Kepmendagri 300.2.2-2138/2025, via idn-area-data; ODbL).
-REGENCIES_PATH = Path(__file__).resolve().parents[1] / "data" / "raw" / "regions" / "regencies.csv"
 #: provinces whose kabupaten/kota are administrative, not autonomous, and so not evaluated (DKI Jakarta).
 NON_AUTONOMOUS_LOCAL = ("31",)
 
@@ -89,42 +80,48 @@ def _snake(predicate: str) -> str:
 # --------------------------------------------------------------------------- input checks
 
 
+def _source_kind(source_kind):
+    return None if source_kind is None else checks.choice(source_kind, name="source_kind", options=SOURCE_KINDS)
+
+
 def select_source(results: pd.DataFrame, source_kind: str | None = "official_report") -> pd.DataFrame:
     """The rows of one ``source_kind`` (``None`` = all), checked for use in comparisons.
 
-    Raises :class:`SPBEError` when a required column is missing, an index is missing or outside
-    0–5, a predicate is unknown, or an institution appears twice in the same year (which would
-    count it twice in every mean).
+    Raises :class:`SPBEError` when a required column is missing, an index is missing, not a number
+    (by :mod:`spbe_research.checks` rules) or outside 0–5, a year is not a year, a predicate is
+    unknown, or an institution appears twice in the same year (which would count it twice in every
+    mean).
     """
-    missing = [c for c in _REQUIRED if c not in results.columns]
-    if missing:
-        raise SPBEError(f"panel lacks column(s) {missing}", field=missing[0])
+    checks.frame(results, name="panel", required=_REQUIRED)
+    source_kind = _source_kind(source_kind)
     df = results
     if source_kind is not None:
-        if "source_kind" not in df.columns:
-            raise SPBEError("panel lacks column 'source_kind'", field="source_kind")
+        checks.frame(df, name="panel", required=("source_kind",))
         df = df[df["source_kind"] == source_kind]
         if df.empty:
             raise SPBEError(f"no rows with source_kind == {source_kind!r}", field="source_kind")
     df = df.reset_index(drop=True)
-    idx = pd.to_numeric(df["index"], errors="coerce").astype(float)
-    bad = idx.isna() | (idx < 0) | (idx > 5)
+    ids = df["institution_id"].astype(str)
+    idx = checks.numeric_column(df["index"].set_axis(ids), field="index", what="index")
+    bad = np.isnan(idx) | (idx < 0) | (idx > 5)
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise SPBEError(f"index {df['index'].iloc[i]!r} is missing or outside 0–5",
-                        row=str(df["institution_id"].iloc[i]), field="index")
+        i = int(np.flatnonzero(bad)[0])
+        raise SPBEError(f"index {df['index'].iloc[i]!r} is missing or outside 0–5", row=ids.iloc[i], field="index")
+    year = checks.numeric_column(df["year"].set_axis(ids), field="year", what="year")
+    bad = np.isnan(year) | (year != np.floor(year)) | (year < 1900) | (year > 2200)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SPBEError(f"year {df['year'].iloc[i]!r} is not a year", row=ids.iloc[i], field="year")
     unknown = ~df["predicate"].isin(PREDICATES)
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise SPBEError(f"unknown predicate {df['predicate'].iloc[i]!r}",
-                        row=str(df["institution_id"].iloc[i]), field="predicate")
-    dup = df.duplicated(["institution_id", "year"], keep=False)
+        raise SPBEError(f"unknown predicate {df['predicate'].iloc[i]!r}", row=ids.iloc[i], field="predicate")
+    dup = df.assign(year=year).duplicated(["institution_id", "year"], keep=False)
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise SPBEError("institution appears more than once in one year; pick one source_kind",
-                        row=str(df["institution_id"].iloc[i]), field="year")
-    df = df.assign(index=idx, year=df["year"].astype(int))
-    return df
+                        row=ids.iloc[i], field="year")
+    return df.assign(index=idx, year=year.astype(int))
 
 
 def _only_types(df: pd.DataFrame, types) -> pd.DataFrame:
@@ -132,9 +129,10 @@ def _only_types(df: pd.DataFrame, types) -> pd.DataFrame:
     if types is None:
         return df
     types = (types,) if isinstance(types, str) else tuple(types)
-    unknown = sorted(set(types) - set(TYPE_ORDER))
-    if unknown:
-        raise SPBEError(f"unknown institution type(s) {unknown}", field="institution_type")
+    unknown = sorted(set(map(str, types)) - set(TYPE_ORDER))
+    if unknown or not types:
+        raise SPBEError(f"unknown institution type(s) {unknown or list(types)}; use {', '.join(TYPE_ORDER)}",
+                        field="institution_type")
     out = df[df["institution_type"].isin(types)].reset_index(drop=True)
     if out.empty:
         raise SPBEError(f"no rows of type(s) {list(types)}", field="institution_type")
@@ -142,7 +140,7 @@ def _only_types(df: pd.DataFrame, types) -> pd.DataFrame:
 
 
 def _group_col(group_by: str) -> str | None:
-    if group_by not in GROUPINGS:
+    if not isinstance(group_by, str) or group_by not in GROUPINGS:
         raise SPBEError(f"unknown grouping {group_by!r}; use one of {list(GROUPINGS)}", field="group_by")
     return GROUPINGS[group_by]
 
@@ -154,16 +152,20 @@ def gini(x) -> float:
     """Gini coefficient of non-negative values (population form, 0 = all equal).
 
     ``G = Σ_i Σ_j |x_i − x_j| / (2 n² mean)``; e.g. ``gini([0, 0, 1]) = 2/3``. No small-sample
-    correction, so a group of n has a maximum of ``(n − 1)/n``.
+    correction, so a group of n has a maximum of ``(n − 1)/n``. Values that are all equal — all zero
+    included — have no inequality: 0.
+
+    >>> gini([0, 0, 1]), gini([2.5, 2.5]), gini([0.0, 0.0])
+    (0.6666666666666667, 0.0, 0.0)
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1 or x.size == 0:
-        raise SPBEError("gini needs a non-empty 1-D sample", field="x")
-    if np.isnan(x).any() or (x < 0).any():
-        raise SPBEError("gini needs non-negative values without NaN", field="x")
+    x, _ = checks.numeric_vector(x, what="gini input", field="x")
+    if x.size == 0:
+        raise SPBEError("gini needs at least one value", field="x")
+    if np.isnan(x).any() or np.isinf(x).any() or (x < 0).any():
+        raise SPBEError("gini needs finite, non-negative values without NaN", field="x")
     total = x.sum()
     if total == 0:
-        raise SPBEError("gini is undefined when every value is zero", field="x")
+        return 0.0
     xs = np.sort(x)
     n = x.size
     ranks = np.arange(1, n + 1)
@@ -175,7 +177,7 @@ def holm(p_values) -> np.ndarray:
 
     Sorted ascending, ``p_adj(i) = max_{j ≤ i} min(1, (m − j + 1) p(j))``.
     """
-    p = np.asarray(p_values, dtype=float)
+    p, _ = checks.numeric_vector(p_values, what="p-value", field="p_val")
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise SPBEError("p-values must lie in [0, 1]", field="p_val")
     m = p.size
@@ -195,14 +197,17 @@ def _iqr(x: pd.Series) -> float:
 
 def group_summary(
     results: pd.DataFrame,
-    by=("all", "type", "island_group", "province"),
+    group_by=("all", "type", "island_group", "province"),
     source_kind: str | None = "official_report",
     types=None,
 ) -> pd.DataFrame:
     """One row per year × grouping × group (``types``: keep only these institution types).
 
+    ``group_by``: one grouping name of :data:`GROUPINGS` or several (as in :func:`group_differences`
+    and the figures; ``by`` elsewhere in the package names data columns).
     Columns: ``year``, ``group_by`` (``all``/``type``/``island_group``/``province``), ``group``,
-    ``n``, ``mean_index``, ``median_index``, ``sd_index`` (ddof=1), ``min_index``, ``max_index``,
+    ``n``, ``mean_index``, ``median_index``, ``sd_index`` (ddof=1; NaN for a group of one: no spread
+    to estimate), ``min_index``, ``max_index``,
     ``iqr_index``, ``gini_index``, ``share_kurang`` … ``share_memuaskan`` (shares of the predicate
     *as printed*), ``share_baik_or_better``, ``mean_D1`` … ``mean_D4`` (means over the rows
     where the domain is known; D4 does not exist under the 2018 framework) and ``highest_domain`` /
@@ -211,12 +216,19 @@ def group_summary(
     Central bodies have no province or island group and appear only under ``all`` and ``type``.
     """
     df = _only_types(select_source(results, source_kind), types)
-    if isinstance(by, str):
-        by = (by,)
+    groupings = (group_by,) if isinstance(group_by, str) else tuple(group_by)
+    if not groupings:
+        raise SPBEError("group_by must name at least one grouping", field="group_by")
+    for g in groupings:
+        _group_col(g)
     domains = [d for d in ("D1", "D2", "D3", "D4") if d in df.columns]
-    dom = df[domains].apply(pd.to_numeric, errors="coerce").astype(float) if domains else None
+    dom = pd.DataFrame(checks.numeric_matrix(df, domains, what="domain"), columns=domains, index=df.index) \
+        if domains else None
+    if dom is not None and np.isinf(dom.to_numpy()).any():
+        r, c = np.argwhere(np.isinf(dom.to_numpy()))[0]
+        raise SPBEError("domain value is not finite", row=str(df["institution_id"].iloc[r]), field=domains[c])
     parts = []
-    for g in by:
+    for g in groupings:
         col = _group_col(g)
         key = pd.Series("all", index=df.index, dtype="string") if col is None else df[col].astype("string")
         work = pd.DataFrame({"year": df["year"], "group": key, "index": df["index"], "predicate": df["predicate"]})
@@ -253,31 +265,10 @@ def group_summary(
     return res
 
 
-#: report group label (normalised: lower case, letters and digits only) → the panel types it pools
-#: (``None`` = every evaluated institution). Labels of ``parse_report_aggregates`` and of the printed tables.
-PUBLISHED_GROUP_MAP = {
-    "nasional": None,
-    "instansipusat": ("kementerian", "lpnk", "lns_other"),
-    "pemda": ("provinsi", "kabupaten", "kota"),
-    "pemerintahdaerah": ("provinsi", "kabupaten", "kota"),
-    "kementerian": ("kementerian",),
-    "lpnk": ("lpnk",),
-    "lnsandother": ("lns_other",),
-    "lnsdaninstansilainnya": ("lns_other",),
-    "provinsi": ("provinsi",),
-    "kabupaten": ("kabupaten",),
-    "kota": ("kota",),
-}
-
-
-def _norm_label(s) -> str:
-    return "".join(ch for ch in str(s).lower() if ch.isalnum())
-
-
 def check_published_means(
     results: pd.DataFrame,
     aggregates: pd.DataFrame,
-    tol: float = 0.005,
+    tolerance: float = FIT_TOLERANCE,
     components=("index",),
     source_kind: str | None = "official_report",
 ) -> pd.DataFrame:
@@ -285,51 +276,63 @@ def check_published_means(
 
     ``aggregates`` is tidy (``year``, ``group``, ``component``, ``statistic``, ``value``), as from
     ``spbe_research.cleaning.parse_report_aggregates``; its ``statistic == "mean"`` rows for the
-    given ``components`` (``index``, ``D1`` …) are checked. Report groups that no panel type
-    matches (2023 prints ``LNS`` and ``Instansi Lainnya`` separately; the panel pools them as
-    ``lns_other``) get ``status = "no_panel_group"``; years without panel rows ``"no_panel_rows"``.
+    given ``components`` (``index``, ``D1`` …) are checked. A group label is read with
+    :func:`spbe_research.vocabulary.group_of_label` and pooled over
+    :data:`spbe_research.vocabulary.GROUP_TYPES`. Report groups that no set of panel types matches
+    (2023 prints ``LNS`` and ``Instansi Lainnya`` separately; the panel pools them as ``lns_other``)
+    get ``status = "no_panel_group"``; years without panel rows ``"no_panel_rows"``.
 
     Returns one row per published mean: ``year``, ``published_group``, ``types`` (panel types
     pooled, ``all`` for everyone), ``component``, ``n``, ``published``, ``computed`` (mean of the
     printed values, rows with the component missing left out), ``difference`` (computed −
-    published), ``within_tol`` and ``status``, plus ``report_year``/``source_table`` if given.
+    published), ``tolerance`` (default :data:`spbe_research.reproduce.FIT_TOLERANCE`, the published
+    mean's own rounding), ``within_tolerance`` (NA when nothing was compared) and ``status``, plus
+    ``report_year``/``source_table`` if given.
     """
-    need = {"year", "group", "component", "statistic", "value"}
-    if not need <= set(aggregates.columns):
-        missing = sorted(need - set(aggregates.columns))
-        raise SPBEError(f"aggregates lack column(s) {missing}", field=missing[0])
+    checks.frame(aggregates, name="aggregates", required=("year", "group", "component", "statistic", "value"))
+    tolerance = checks.scalar(tolerance, name="tolerance", lo=0)
+    components = (components,) if isinstance(components, str) else tuple(components)
     agg = aggregates[(aggregates["statistic"].astype(str) == "mean") & aggregates["component"].isin(components)]
     if agg.empty:
         raise SPBEError(f"no published means for components {list(components)}", field="component")
+    published = checks.numeric_column(agg["value"], field="value", what="published")
+    agg_years = checks.numeric_column(agg["year"], field="year", what="year")
+    if np.isnan(agg_years).any() or (agg_years != np.floor(agg_years)).any():
+        raise SPBEError("aggregate year is missing or not a whole number", file="aggregates", field="year")
     df = select_source(results, source_kind)
     extra = [c for c in ("report_year", "source_table") if c in agg.columns]
     rows = []
-    for r in agg.to_dict("records"):
-        key = _norm_label(r["group"])
+    for r, value, year in zip(agg.to_dict("records"), published, agg_years):
         comp = str(r["component"])
-        row = dict(year=int(r["year"]), published_group=str(r["group"]), types=None, component=comp, n=0,
-                   published=float(r["value"]), computed=np.nan, difference=np.nan, within_tol=False,
-                   status="no_panel_group", **{c: r[c] for c in extra})
-        if key in PUBLISHED_GROUP_MAP:
-            types = PUBLISHED_GROUP_MAP[key]
-            row["types"] = "all" if types is None else "+".join(types)
+        row = dict(year=int(year), published_group=str(r["group"]), types=None, component=comp, n=0,
+                   published=float(value), computed=np.nan, difference=np.nan, tolerance=tolerance,
+                   within_tolerance=pd.NA, status="no_panel_group", **{c: r[c] for c in extra})
+        group = group_of_label(r["group"])
+        types = GROUP_TYPES.get(group) if group is not None else None
+        if types is not None:
+            everyone = set(types) == set(TYPE_ORDER)
+            row["types"] = "all" if everyone else "+".join(types)
             sel = df["year"] == row["year"]
-            if types is not None:
+            if not everyone:
                 sel &= df["institution_type"].isin(types)
             if comp not in df.columns:
                 raise SPBEError(f"panel has no column for component {comp!r}", field=comp)
-            vals = pd.to_numeric(df.loc[sel, comp], errors="coerce").astype(float).dropna()
+            vals = checks.numeric_column(df.loc[sel, comp], field=comp, what=comp)
+            vals = vals[~np.isnan(vals)]
             row["n"] = int(vals.size)
             if vals.size == 0:
                 row["status"] = "no_panel_rows"
+            elif np.isnan(value):
+                row["status"] = "no_published_value"
             else:
                 row["computed"] = float(vals.mean())
                 row["difference"] = row["computed"] - row["published"]
-                row["within_tol"] = bool(abs(row["difference"]) <= tol)
+                row["within_tolerance"] = bool(abs(row["difference"]) <= tolerance + 1e-9)
                 row["status"] = "compared"
         rows.append(row)
     out = pd.DataFrame(rows)
     out["n"] = out["n"].astype(int)
+    out["within_tolerance"] = out["within_tolerance"].astype("boolean")
     return out.sort_values(["year", "component", "published_group"] + extra, ignore_index=True, kind="stable")
 
 
@@ -337,10 +340,18 @@ def check_published_means(
 
 
 def _samples(df: pd.DataFrame, col: str, value_col: str, order) -> tuple[list[str], list[np.ndarray]]:
-    sub = df[df[col].notna() & df[value_col].notna()]
-    present = list(pd.unique(sub[col].astype(str)))
+    """The finite values of ``value_col`` per group of ``col`` (groups in ``order``, then sorted)."""
+    checks.frame(df, name="data", required=(col, value_col))
+    values = checks.numeric_column(df[value_col], field=value_col, what=value_col)
+    if np.isinf(values).any():
+        i = int(np.flatnonzero(np.isinf(values))[0])
+        raise SPBEError(f"{value_col} value {values[i]} is not finite", row=df.index[i], field=value_col)
+    keep = df[col].notna().to_numpy() & ~np.isnan(values)
+    labels = df[col][keep].astype(str).to_numpy()
+    values = values[keep]
+    present = list(pd.unique(labels))
     names = [g for g in order if g in present] + sorted(g for g in present if g not in order)
-    samples = [sub.loc[sub[col].astype(str) == g, value_col].to_numpy(dtype=float) for g in names]
+    samples = [values[labels == g] for g in names]
     return names, samples
 
 
@@ -369,17 +380,21 @@ def _h_statistic(*groups, axis=-1):
 
 
 def kruskal_wallis(
-    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = 2000, seed: int = 0
+    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = N_BOOT, seed=0
 ) -> pd.DataFrame:
     """Kruskal–Wallis test across the groups of ``group_col``: one tidy row.
 
     Effect size ``epsilon_squared = H / (n − 1)`` (Tomczak & Tomczak 2014; 0 = no separation,
     1 = groups fully separated), with a percentile bootstrap CI that resamples within each group.
+    Fewer than 2 groups of ≥ 2 values, or every value tied, raise :class:`SPBEError` (no test exists).
     """
     names, samples = _samples(df, group_col, value_col, order)
     if len(samples) < 2 or any(s.size < 2 for s in samples):
         raise SPBEError(f"Kruskal–Wallis needs ≥ 2 groups of ≥ 2 values; got sizes "
                         f"{dict(zip(names, (s.size for s in samples)))}", field=group_col)
+    if np.ptp(np.concatenate(samples)) == 0:
+        raise SPBEError(f"every {value_col} value is {samples[0][0]:g}: all tied, so no rank test exists",
+                        field=value_col)
     res = _st.kruskal(*samples)
     n = int(sum(s.size for s in samples))
     eps = float(res.statistic) / (n - 1)
@@ -407,7 +422,7 @@ def _median_diff(a, b, axis=-1):
 
 
 def pairwise_mann_whitney(
-    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = 2000, seed: int = 0
+    df: pd.DataFrame, group_col: str, value_col: str = "index", order=TYPE_ORDER, n_boot: int = N_BOOT, seed=0
 ) -> pd.DataFrame:
     """Two-sided Mann–Whitney U for every pair of groups, Holm-corrected: one tidy row per pair.
 
@@ -443,8 +458,8 @@ def group_differences(
     value_col: str = "index",
     years=None,
     pairwise: bool = True,
-    n_boot: int = 2000,
-    seed: int = 0,
+    n_boot: int = N_BOOT,
+    seed=0,
     source_kind: str | None = "official_report",
     types=None,
 ) -> pd.DataFrame:
@@ -460,11 +475,11 @@ def group_differences(
     col = _group_col(group_by)
     if col is None:
         raise SPBEError("group_differences needs a grouping other than 'all'", field="group_by")
-    if value_col not in df.columns:
-        raise SPBEError(f"panel lacks column {value_col!r}", field=value_col)
-    df = df.assign(**{value_col: pd.to_numeric(df[value_col], errors="coerce").astype(float)})
+    checks.frame(df, name="panel", required=(value_col,))
+    if not isinstance(pairwise, (bool, np.bool_)):
+        raise SPBEError(f"pairwise must be True or False, got {pairwise!r}", field="pairwise")
     order = TYPE_ORDER if group_by == "type" else ISLAND_GROUP_ORDER if group_by == "island_group" else ()
-    years = sorted(df["year"].unique()) if years is None else list(years)
+    years = sorted(df["year"].unique()) if years is None else list(checks.years(years))
     parts = []
     for y in years:
         sub = df[df["year"] == y]
@@ -600,18 +615,24 @@ def rank_within_province(
 
 
 def province_coverage(
-    results: pd.DataFrame, regencies_path=REGENCIES_PATH, source_kind: str | None = "official_report"
+    results: pd.DataFrame, regencies_path=None, source_kind: str | None = "official_report"
 ) -> pd.DataFrame:
     """How many of each province's kabupaten/kota were evaluated, per year.
 
     ``n_existing`` counts the autonomous kabupaten/kota in the Kemendagri list (code suffix
     01–69 = kabupaten, 71–99 = kota; Jakarta's administrative cities and regency count 0), so
     ``share_evaluated`` shows where provincial means rest on a partial, self-selected sample.
+    ``regencies_path`` defaults to ``data/raw/regions/regencies.csv`` (:func:`spbe_research.paths.raw_path`).
     Columns: ``year``, ``province_code``, ``province_name``, ``n_kabupaten``, ``n_kota``,
     ``n_evaluated``, ``n_existing``, ``share_evaluated``.
     """
     df = select_source(results, source_kind)
-    reg = pd.read_csv(regencies_path, dtype=str)
+    if regencies_path is None:  # the Kemendagri list (Kepmendagri 300.2.2-2138/2025, via idn-area-data; ODbL)
+        regencies_path = paths.raw_path("regions", "regencies.csv")
+    try:
+        reg = pd.read_csv(regencies_path, dtype=str)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise SPBEError(f"cannot read the regency list: {e}", file=str(regencies_path)) from None
     for c in ("code", "province_code"):
         if c not in reg.columns:
             raise SPBEError(f"regency list lacks column {c!r}", file=str(regencies_path), field=c)

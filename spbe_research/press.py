@@ -71,17 +71,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import checks, paths
 from .errors import SPBEError
 from .scoring import PREDICATES
+from .vocabulary import PRESS_TYPES
 
-PRESS_DIR = Path(__file__).resolve().parents[1] / "data" / "raw" / "press"
+#: The press files, in ``data/raw/press/`` (:func:`spbe_research.paths.raw_path`).
 SCORES_FILE = "spbe_scores_from_press.csv"
 DOMAIN_FILE = "spbe_domain_scores_from_press.csv"
 NATIONAL_FILE = "spbe_national_stats_from_press.csv"
 
-INSTITUTION_TYPES = ("kementerian", "lembaga", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
 COMPONENT_LEVELS = ("domain", "aspek")
-STAGES = ("official", "provisional", "self_assessment", "unknown")
 INDEX_RANGE = (0.0, 5.0)
 
 _STAGE_RULES = (
@@ -97,7 +97,6 @@ _STAGE_RULES = (
         r"\bSK\b|(?i:\bkeputusan\b|kepmen|\bhasil\s+evaluasi\b|\bhasil\s+pemantauan\b|\blaporan\s+resmi\b"
         r"|\b(?:pemantauan|evaluasi)\s+(?:dan\s+evaluasi\s+)?SPBE\s+(?:pada\s+)?(?:tahun\s+)?(?:19|20)\d\d\b)")),
 )
-STAGE_BASES = ("quote", "compiler_note", "none")
 
 # Compiler's notes inside the excerpts (rules in the module docstring).
 _ENCLOSED = re.compile(r"\s*(?:\[[^\[\]]*\]|\([^()]*\))")
@@ -123,14 +122,17 @@ NATIONAL_COLUMNS = ("statistic", "year", "value", "predicate", "source_url", "qu
 # Reading and validating
 # ---------------------------------------------------------------------------------------------
 def _resolve(path, default_name: str) -> Path:
-    return PRESS_DIR / default_name if path is None else Path(path)
+    return paths.raw_path("press", default_name) if path is None else Path(path)
 
 
 def _read_raw(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """The CSV as text (nothing parsed yet), with every required column present."""
     if not path.is_file():
         raise SPBEError("press file not found", file=str(path))
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise SPBEError(f"not a readable UTF-8 CSV file: {e}", file=path.name) from None
     missing = [c for c in required if c not in raw.columns]
     if missing:
         raise SPBEError(f"missing column(s) {missing}", file=path.name, field=missing[0])
@@ -299,7 +301,7 @@ def load_press_scores(path=None) -> pd.DataFrame:
     stages = _stages(raw["quote_excerpt_short"], index)
     df = pd.DataFrame({
         "institution": _required_text(raw, path, "institution"),
-        "institution_type": _choices(raw, path, "institution_type", INSTITUTION_TYPES, allow_empty=False),
+        "institution_type": _choices(raw, path, "institution_type", PRESS_TYPES, allow_empty=False),
         "province": raw["province"].where(raw["province"].ne("")),
         "year": _years(raw, path),
         "index": index,
@@ -331,7 +333,7 @@ def load_press_domain_scores(path=None) -> pd.DataFrame:
     raw = _read_raw(path, DOMAIN_COLUMNS)
     return pd.DataFrame({
         "institution": _required_text(raw, path, "institution"),
-        "institution_type": _choices(raw, path, "institution_type", INSTITUTION_TYPES, allow_empty=False),
+        "institution_type": _choices(raw, path, "institution_type", PRESS_TYPES, allow_empty=False),
         "province": raw["province"].where(raw["province"].ne("")),
         "year": _years(raw, path),
         "component": _required_text(raw, path, "component"),
@@ -404,7 +406,7 @@ def _printed_decimals(press: pd.DataFrame) -> pd.Series:
     """Decimals of each press value: ``index_decimals`` if present, else from the float's shortest form."""
     if "index_decimals" in press.columns:
         return press["index_decimals"].astype("int64")
-    shortest = press["index"].map(lambda x: format(x, ".10g"))
+    shortest = pd.Series([format(x, ".10g") for x in press["index"]], index=press.index, dtype="str")
     return shortest.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype("int64")
 
 
@@ -419,13 +421,16 @@ def cross_check(press: pd.DataFrame, official: pd.DataFrame, *, keys=("instituti
     printed decimals equals the press value (so a press "3.7" agrees with an official 3.66).
     A truncated press value (3.6 for 3.66) does not agree.
     """
-    keys = list(keys)
-    if tolerance < 0:
-        raise SPBEError(f"tolerance must be >= 0, not {tolerance}", field="tolerance")
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    tolerance = checks.scalar(tolerance, name="tolerance", lo=0)
     for name, frame in (("press", press), ("official", official)):
-        missing = [c for c in keys + ["index"] if c not in frame.columns]
-        if missing:
-            raise SPBEError(f"{name} table lacks column(s) {missing}", field=missing[0])
+        checks.frame(frame, name=f"{name} table", required=(*keys, "index"))
+        values = checks.numeric_column(frame["index"], field="index", what=f"{name} index")
+        if np.isinf(values).any():
+            i = int(np.flatnonzero(np.isinf(values))[0])
+            raise SPBEError(f"{name} index {values[i]} is not finite", row=frame.index[i], field="index")
+    press = press.assign(index=checks.numeric_column(press["index"], field="index"))
+    official = official.assign(index=checks.numeric_column(official["index"], field="index"))
     off = official.loc[official["index"].notna(), keys + ["index"]]
     dup = off.duplicated(keys, keep=False)
     if dup.any():
@@ -447,9 +452,11 @@ def cross_check(press: pd.DataFrame, official: pd.DataFrame, *, keys=("instituti
 
 def agreement_summary(cross: pd.DataFrame) -> pd.DataFrame:
     """One row per year: ``n`` comparisons, ``n_agree`` and ``agreement_rate`` (n_agree / n)."""
-    missing = [c for c in ("year", "agrees") if c not in cross.columns]
-    if missing:
-        raise SPBEError(f"cross-check table lacks column(s) {missing}", field=missing[0])
+    checks.frame(cross, name="cross-check table", required=("year", "agrees"))
+    bad = ~cross["agrees"].isin([True, False])
+    if bad.any():
+        raise SPBEError(f"agrees must be True or False, got {cross['agrees'][bad].iloc[0]!r}",
+                        row=cross.index[bad][0], field="agrees")
     out = cross.groupby("year", sort=True)["agrees"].agg(n="size", n_agree="sum").reset_index()
     out["n_agree"] = out["n_agree"].astype("int64")
     out["agreement_rate"] = out["n_agree"] / out["n"]

@@ -100,21 +100,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import checks, paths
 from .errors import SPBEError
+from .vocabulary import CATEGORY_TYPES, CENTRAL_TYPES, INSTITUTION_TYPES, ISLAND_GROUPS, MATCH_METHODS, REGIONAL_TYPES
 
 __all__ = [
-    "INSTITUTION_TYPES", "CENTRAL_TYPES", "REGIONAL_TYPES", "ISLAND_GROUPS", "NON_AUTONOMOUS_IDS",
+    "INSTITUTION_TYPES", "CENTRAL_TYPES", "REGIONAL_TYPES", "ISLAND_GROUP_PROVINCES", "NON_AUTONOMOUS_IDS",
+    "MATCH_METHODS",
     "MATCH_COLUMNS", "REGISTRY_COLUMNS",
     "normalise_name", "island_group", "build_region_table", "load_regions", "load_central",
     "load_aliases", "load_institutions", "match_institutions",
 ]
 
-INSTITUTION_TYPES = ("kementerian", "lpnk", "lns_other", "provinsi", "kabupaten", "kota")
-CENTRAL_TYPES = ("kementerian", "lpnk", "lns_other")
-REGIONAL_TYPES = ("provinsi", "kabupaten", "kota")
-
-#: Island group of each province-code range (first digit(s) of the Kemendagri code).
-ISLAND_GROUPS = {
+#: Province codes (first two digits of the Kemendagri code) of each island group.
+ISLAND_GROUP_PROVINCES = {
     "Sumatra": ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21"),
     "Jawa": ("31", "32", "33", "34", "35", "36"),
     "Bali–Nusa Tenggara": ("51", "52", "53"),
@@ -123,7 +122,8 @@ ISLAND_GROUPS = {
     "Maluku": ("81", "82"),
     "Papua": ("91", "92", "93", "94", "95", "96"),
 }
-_ISLAND_OF = {code: group for group, codes in ISLAND_GROUPS.items() for code in codes}
+assert set(ISLAND_GROUP_PROVINCES) == set(ISLAND_GROUPS)
+_ISLAND_OF = {code: group for group, codes in ISLAND_GROUP_PROVINCES.items() for code in codes}
 
 #: Jakarta's administrative kota and kabupaten: Kemendagri regions, not autonomous governments.
 NON_AUTONOMOUS_IDS = ("31.01", "31.71", "31.72", "31.73", "31.74", "31.75")
@@ -137,7 +137,6 @@ REGISTRY_COLUMNS = (
 MATCH_COLUMNS = ("name_raw",) + REGISTRY_COLUMNS + ("match_method",)
 
 _PKG_DIR = "data/registry"
-_RAW_REGIONS = Path(__file__).resolve().parents[1] / "data" / "raw" / "regions"
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -209,7 +208,7 @@ def build_region_table(raw_dir=None, out_path=None) -> pd.DataFrame:
     ``spbe_research/data/registry/regions.csv`` is made; the data stay ODbL 1.0, attribution in
     the README next to it).
     """
-    raw = Path(raw_dir) if raw_dir is not None else _RAW_REGIONS
+    raw = Path(raw_dir) if raw_dir is not None else paths.raw_path("regions")
     try:
         prov = pd.read_csv(raw / "provinces.csv", dtype=str)
         reg = pd.read_csv(raw / "regencies.csv", dtype=str)
@@ -449,20 +448,19 @@ _CENTRAL_PREFIXES = ("sekretariat jenderal dan kepaniteraan ", "sekretariat jend
 # --------------------------------------------------------------------------- hints
 
 _TYPE_HINTS = {
-    "kementerian": {"kementerian"}, "ministry": {"kementerian"},
-    "lpnk": {"lpnk"}, "lembagapemerintahnonkementerian": {"lpnk"},
+    # every report category (cleaning's category_hint) and every panel type, as itself
+    **{c.replace("_", ""): {t} for c, t in CATEGORY_TYPES.items()},
+    **{t.replace("_", ""): {t} for t in INSTITUTION_TYPES},
+    # the categories' printed titles and English names
+    "ministry": {"kementerian"}, "lembagapemerintahnonkementerian": {"lpnk"},
     "lembagapemerintahnonkementerianlpnk": {"lpnk"},
-    "lnsother": {"lns_other"}, "lns": {"lns_other"}, "lembaganonstruktural": {"lns_other"},
-    "lembaganonstrukturallns": {"lns_other"}, "alatnegara": {"lns_other"},
-    "sekretariatkabinet": {"lns_other"}, "setjenlembaganegara": {"lns_other"},
-    "sekretariatjenderallembaganegara": {"lns_other"}, "instansilainnya": {"lns_other"},
-    "lembagapemerintahlainnya": {"lns_other"}, "lpp": {"lns_other"},
+    "lembaganonstruktural": {"lns_other"}, "lembaganonstrukturallns": {"lns_other"},
+    "sekretariatjenderallembaganegara": {"lns_other"}, "lembagapemerintahlainnya": {"lns_other"},
     "lembagapenyiaranpublik": {"lns_other"},
     "lembaga": {"lpnk", "lns_other"},
     "pusat": set(CENTRAL_TYPES), "instansipusat": set(CENTRAL_TYPES), "central": set(CENTRAL_TYPES),
-    "provinsi": {"provinsi"}, "province": {"provinsi"}, "prov": {"provinsi"},
-    "kabupaten": {"kabupaten"}, "kab": {"kabupaten"}, "regency": {"kabupaten"},
-    "kota": {"kota"}, "city": {"kota"}, "kabupatenkota": {"kabupaten", "kota"},
+    "province": {"provinsi"}, "prov": {"provinsi"}, "kab": {"kabupaten"}, "regency": {"kabupaten"},
+    "city": {"kota"}, "kabupatenkota": {"kabupaten", "kota"},
     "pemda": set(REGIONAL_TYPES), "pemerintahdaerah": set(REGIONAL_TYPES),
     "daerah": set(REGIONAL_TYPES), "regional": set(REGIONAL_TYPES),
 }
@@ -598,7 +596,7 @@ def _match_one(name, types, prov, year, idx):
             break
     for k, how in list(variants):
         ri = "republikindonesia"
-        variants.append((k.removesuffix(ri) if k.endswith(ri) else k + ri, how or "normalised"))
+        variants.append((k.removesuffix(ri) if k.endswith(ri) else k + ri, how))
     for k, how in variants[1:]:
         got = attempt([e for e in idx.full.get(k, []) if idx.type_of[e[0]] in CENTRAL_TYPES])
         if got:
@@ -657,7 +655,7 @@ def match_institutions(names, *, type_hint=None, province_hint=None, year=None,
     for i, (nm, t, p, y) in enumerate(zip(names, th, ph, yh)):
         types = _type_set(t)
         prov = _province_set(p)
-        yy = None if y is None or pd.isna(y) else int(y)
+        yy = None if y is None or y is pd.NA or (isinstance(y, float) and y != y) else checks.year(y)
         ck = (nm if isinstance(nm, str) else repr(nm), frozenset(types) if types else None, prov, yy)
         if ck not in cache:
             cache[ck] = _match_one(nm, types, prov, yy, idx)

@@ -23,13 +23,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .errors import SPBEError
-from .frameworks import get_framework
-from .scoring import PREDICATE_BANDS, PREDICATES, index_from_domains, predicate, rounding_tolerance
+from .frameworks import framework_for_year, get_framework
+from .scoring import EDGE_EPS, band_codes, index_from_domains, rounding_tolerance
+from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES, REPORT_GROUPS
 
 __all__ = [
     "HALF_UNIT",
     "rounding_tolerance",
+    "AUDIT_COLUMNS",
+    "recompute",
     "audit_results",
     "reproduction_summary",
     "anomalies",
@@ -56,65 +60,143 @@ HYPOTHESIS_INPUTS = {
     "published_means": 1.0,     # a weighted mean (weights summing to 1) of a few rounded published means
     "one_printed_value": 1.0,   # a single printed index (the median)
 }
-_EPS = 1e-9
-_BAND_EDGES = (0.0, *PREDICATE_BANDS, np.inf)
+_EPS = EDGE_EPS
 
 
 def _need(df: pd.DataFrame, cols, what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise SPBEError(f"{what} lacks column {missing[0]!r}", field=missing[0])
+    checks.frame(df, name=what, required=tuple(cols))
+
+
+def _numeric(df: pd.DataFrame, cols, what: str) -> pd.DataFrame:
+    """``df`` with ``cols`` read as finite numbers (NaN = missing) by :mod:`spbe_research.checks` rules."""
+    out = {}
+    for c in cols:
+        if c in df.columns:
+            v = checks.numeric_column(df[c], field=c, what=what)
+            if np.isinf(v).any():
+                i = int(np.flatnonzero(np.isinf(v))[0])
+                raise SPBEError(f"{what} value {v[i]} is not finite", row=df.index[i], field=c)
+            out[c] = v
+    return df.assign(**out)
+
+
+AUDIT_COLUMNS = ("index_recomputed", "residual", "tolerance", "within_tolerance")
+
+
+def recompute(results: pd.DataFrame, framework=None, *, decimals: int = 2) -> pd.DataFrame:
+    """The reproduction audit of each row: the one place it is computed.
+
+    ``index_recomputed`` (the index from the row's published domains with its framework's weights; NaN
+    when a domain the framework needs is missing; printed values off the level range are used as
+    printed), ``residual`` (published − recomputed), ``tolerance``
+    (:func:`~spbe_research.scoring.rounding_tolerance` of the framework at ``decimals``) and
+    ``within_tolerance`` (|residual| ≤ tolerance; NA when nothing can be recomputed). ``framework``
+    applies one framework to every row; by default each row's ``framework`` column is used. Returns the
+    four :data:`AUDIT_COLUMNS`, indexed like ``results``. The panel
+    (:func:`spbe_research.datasets.load_results`) carries them; :func:`audit_results` reads them.
+
+    >>> import pandas as pd
+    >>> row = pd.DataFrame({"D1": [3.0], "D2": [2.6], "D3": [2.2], "D4": [3.5], "index": [3.0]})
+    >>> recompute(row, "PermenPANRB 59/2020").round(4).to_dict("records")
+    [{'index_recomputed': 2.9955, 'residual': 0.0045, 'tolerance': 0.01, 'within_tolerance': True}]
+    """
+    checks.frame(results, name="results", required=("index",) if framework is not None else ("index", "framework"))
+    decimals = checks.count(decimals, name="decimals", lo=0, hi=10)
+    n = len(results)
+    recomputed = np.full(n, np.nan)
+    tol = np.full(n, np.nan)
+    if framework is not None:
+        groups = {get_framework(framework).name: np.arange(n)}
+    else:
+        names = results["framework"]
+        if names.isna().any():
+            i = int(np.flatnonzero(names.isna().to_numpy())[0])
+            raise SPBEError("framework is missing", row=results.index[i], field="framework")
+        groups = names.astype(str).groupby(names.astype(str).to_numpy(), sort=False).indices
+    for name, pos in groups.items():
+        fw = get_framework(name)
+        sub = results.iloc[pos]
+        dom = checks.numeric_matrix(sub, list(fw.domain_codes), what="domain")
+        if np.isinf(dom).any():
+            r, c = np.argwhere(np.isinf(dom))[0]
+            raise SPBEError(f"domain value {dom[r, c]} is not finite", row=sub.index[r], field=fw.domain_codes[c])
+        # a missing domain gives no recomputation (NaN); printed values off the scale are used as printed
+        recomputed[pos] = index_from_domains(pd.DataFrame(dom, columns=list(fw.domain_codes)), fw,
+                                             missing="propagate", check_range=False).to_numpy()
+        tol[pos] = rounding_tolerance(fw, decimals)
+    printed = checks.numeric_column(results["index"], field="index", what="index")
+    if np.isinf(printed).any():
+        i = int(np.flatnonzero(np.isinf(printed))[0])
+        raise SPBEError(f"index value {printed[i]} is not finite", row=results.index[i], field="index")
+    resid = printed - recomputed
+    ok = np.abs(resid) <= tol + _EPS
+    return pd.DataFrame({
+        "index_recomputed": recomputed, "residual": resid, "tolerance": tol,
+        "within_tolerance": pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean"),
+    }, index=results.index)
 
 
 def audit_results(results: pd.DataFrame) -> pd.DataFrame:
-    """Recompute every row's index from its domains with the framework of its year.
+    """The reproduction audit of every row, with the predicate check.
 
-    Input: the panel (``spbe_research.datasets.load_results()`` columns; at least
-    ``framework``, ``D1``…``D4``, ``index``, ``predicate``). Output: the input columns plus
+    Input: the panel (``spbe_research.datasets.load_results()`` columns; at least ``framework``,
+    the framework's domains ``D1``…, ``index``, ``predicate``). When it already carries the audit
+    (:data:`AUDIT_COLUMNS`, as the panel does) those columns are used; otherwise they are computed with
+    :func:`recompute`. Output: the input columns plus
 
     - ``n_domains_needed`` / ``missing_domains`` (";"-joined codes of NaN domains) /
       ``off_scale_domains`` (printed values outside the framework's level range, kept as printed);
-    - ``index_recomputed`` (NaN when a domain is missing), ``residual`` = printed − recomputed,
-      ``tolerance`` (:func:`rounding_tolerance`), ``within_tolerance`` (NA when not recomputable);
+    - ``index_recomputed``, ``residual``, ``tolerance``, ``within_tolerance`` (see :func:`recompute`);
     - ``true_low`` / ``true_high``: the interval the unrounded index must lie in;
     - ``predicate_from_printed`` (predicate of the printed index), ``predicate_status``:
       ``consistent`` | ``threshold_rounding`` (printed predicate differs from the printed index's
       but fits the unrounded index) | ``inconsistent`` | ``no_predicate`` | ``no_index``.
     """
-    _need(results, ["framework", "D1", "D2", "D3", "index", "predicate"], "results")
+    checks.frame(results, name="results", required=("framework", "index", "predicate"))
     out = results.copy()
+    if not set(AUDIT_COLUMNS) <= set(out.columns):
+        aud = recompute(out)
+        for c in AUDIT_COLUMNS:
+            out[c] = aud[c]
     n = len(out)
-    recomputed = np.full(n, np.nan)
-    tol = np.full(n, np.nan)
     wsum = np.full(n, np.nan)
     needed = np.zeros(n, dtype=int)
     missing = np.array([""] * n, dtype=object)
     off_scale = np.array([""] * n, dtype=object)
+    printed = checks.numeric_column(out["index"], field="index", what="index")
+    pred_printed = np.array([pd.NA] * n, dtype=object)
+    band_low = np.full(n, -np.inf)   # the band of the published predicate, under the row's own framework
+    band_high = np.full(n, np.inf)
+    has_pred = np.zeros(n, dtype=bool)
     for name, pos in out.groupby("framework", sort=False).indices.items():
         fw = get_framework(name)
-        sub = out.iloc[pos]
-        dom = sub[list(fw.domain_codes)].astype(float)
-        mat = dom.to_numpy(dtype=float, na_value=np.nan)
+        checks.frame(out, name="results", required=fw.domain_codes)
+        mat = checks.numeric_matrix(out.iloc[pos], list(fw.domain_codes), what="domain")
         off = ~np.isnan(mat) & ((mat < fw.level_min - _EPS) | (mat > fw.level_max + _EPS))
-        # an off-scale printed value is kept and recomputed; anomalies() explains it
-        recomputed[pos] = index_from_domains(dom, fw, missing="propagate", check_range=False).to_numpy()
-        off_scale[pos] = [";".join(np.array(fw.domain_codes)[m]) for m in off]
-        tol[pos] = rounding_tolerance(fw)
+        codes = np.array(fw.domain_codes)
+        off_scale[pos] = [";".join(codes[m]) for m in off]
         wsum[pos] = fw.domain_weights.sum()
         needed[pos] = len(fw.domain_codes)
-        isna = dom.isna().to_numpy()
-        codes = np.array(fw.domain_codes)
-        missing[pos] = [";".join(codes[m]) for m in isna]
-    printed = out["index"].astype(float).to_numpy()
-    resid = printed - recomputed
+        missing[pos] = [";".join(codes[m]) for m in np.isnan(mat)]
+        p = printed[pos]
+        ok = ~np.isnan(p)
+        pred_printed[pos[ok]] = np.asarray(fw.predicates, dtype=object)[band_codes(p[ok], fw)]
+        b = pd.Series(out["predicate"].to_numpy()[pos], dtype=object).map(
+            {q: i for i, q in enumerate(fw.predicates)}).to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(b)
+        lows = np.array([-np.inf, *fw.band_edges])
+        highs = np.array([*fw.band_edges, np.inf])
+        has_pred[pos[known]] = True
+        band_low[pos[known]] = lows[b[known].astype(int)]
+        band_high[pos[known]] = highs[b[known].astype(int)]
+    recomputed = checks.numeric_column(out["index_recomputed"], field="index_recomputed")
+    audit_cols = {c: out.pop(c) for c in AUDIT_COLUMNS}
     out["n_domains_needed"] = needed
     out["missing_domains"] = pd.array(missing, dtype="string")
     out["off_scale_domains"] = pd.array(off_scale, dtype="string")
-    out["index_recomputed"] = recomputed
-    out["residual"] = resid
-    out["tolerance"] = tol
-    ok = np.abs(resid) <= tol + _EPS
-    out["within_tolerance"] = pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean")
+    for c in AUDIT_COLUMNS:
+        out[c] = audit_cols[c]
+    out["within_tolerance"] = out["within_tolerance"].astype("boolean")
     lo = printed - HALF_UNIT
     hi = printed + HALF_UNIT
     has_rec = ~np.isnan(recomputed)
@@ -125,15 +207,8 @@ def audit_results(results: pd.DataFrame) -> pd.DataFrame:
     out["true_low"] = np.where(joint, np.maximum(lo, rlo), lo)
     out["true_high"] = np.where(joint, np.minimum(hi, rhi), hi)
     status = np.array(["no_index"] * n, dtype=object)
-    pred_printed = np.array([pd.NA] * n, dtype=object)
     has_index = ~np.isnan(printed)
-    if has_index.any():
-        pred_printed[has_index] = np.asarray(predicate(pd.Series(printed[has_index])).astype(str))
-    band = pd.Series(out["predicate"]).map({p: i for i, p in enumerate(PREDICATES)}).to_numpy(dtype=float, na_value=np.nan)
-    has_pred = ~np.isnan(band)
-    b = np.where(has_pred, band, 0).astype(int)
-    edges = np.asarray(_BAND_EDGES)
-    fits = (out["true_high"].to_numpy() >= edges[b] - _EPS) & (out["true_low"].to_numpy() < edges[b + 1] - _EPS)
+    fits = (out["true_high"].to_numpy() >= band_low - _EPS) & (out["true_low"].to_numpy() < band_high - _EPS)
     same = (pd.Series(pred_printed, dtype="string").reset_index(drop=True)
             == pd.Series(out["predicate"].to_numpy(), dtype="string")).fillna(False).to_numpy(dtype=bool)
     status[has_index & ~has_pred] = "no_predicate"
@@ -149,10 +224,13 @@ def reproduction_summary(audit: pd.DataFrame, by=("year", "source_kind")) -> pd.
     """Reproduction rates per group: rows, rows with all domains, share within tolerance,
     largest |residual|, predicate status counts.
 
+    ``audit`` is :func:`audit_results` output; ``by`` names its columns to group by (``()``: one row).
+
     ``share_within_tolerance`` and ``max_abs_residual`` are NaN for a group with no recomputable
     row (e.g. press rows, which rarely print domain values): there is nothing to measure.
     """
-    by = [c for c in by if c in audit.columns]
+    by = [by] if isinstance(by, str) else list(by)
+    _need(audit, [*by, "within_tolerance", "residual", "predicate_status"], "audit")
     rows = []
     for key, g in audit.groupby(by, sort=True) if by else [((), audit)]:
         key = key if isinstance(key, tuple) else (key,)
@@ -198,9 +276,17 @@ def anomalies(audit: pd.DataFrame) -> pd.DataFrame:
     ``printed_value``, ``implied_value``, ``implied_half_width``, ``cause``, ``note``,
     ``source_table``, ``source_row``.
     """
+    _need(audit, ["framework", "index", "missing_domains", "n_domains_needed", "within_tolerance",
+                  "predicate_status", "true_low", "true_high"], "audit")
     rows = []
     flags = audit["quality_flags"].fillna("") if "quality_flags" in audit.columns else pd.Series("", index=audit.index)
-    for i, r in audit.iterrows():
+    missing = audit["missing_domains"].fillna("").astype(str)
+    n_missing = missing.str.count(";") + missing.ne("")
+    # only rows that can be anomalies are looked at one by one (a few among hundreds)
+    candidates = (((n_missing > 0) & (n_missing < audit["n_domains_needed"]))
+                  | audit["within_tolerance"].eq(False).fillna(False)
+                  | audit["predicate_status"].isin(["threshold_rounding", "inconsistent"]))
+    for i, r in audit[candidates.to_numpy(dtype=bool)].iterrows():
         fw = get_framework(r["framework"])
         base = {k: r.get(k) for k in ("institution_id", "institution_name", "year", "source_kind", "source_table", "source_row")}
         miss = [m for m in str(r["missing_domains"]).split(";") if m] if pd.notna(r["missing_domains"]) else []
@@ -266,8 +352,10 @@ def national_check(national: pd.DataFrame) -> pd.DataFrame:
 # the national-average question
 # ---------------------------------------------------------------------------------------------
 
-_CENTRAL = ("kementerian", "lpnk", "lns_other")
-_REGIONAL = ("provinsi", "kabupaten", "kota")
+_CENTRAL = CENTRAL_TYPES
+_REGIONAL = REGIONAL_TYPES
+#: report groups that are one category or type each (not the national, central or regional totals)
+_CATEGORY_GROUPS = tuple(g for g in REPORT_GROUPS if g not in ("nasional", "instansi_pusat", "pemda"))
 
 
 def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
@@ -282,17 +370,19 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
 
     One row per hypothesis and year: ``hypothesis``, ``year``, ``predicted_index``,
     ``published_index``, ``difference`` (predicted − published), ``inputs`` (a key of
-    :data:`HYPOTHESIS_INPUTS`), ``tolerance``, ``fits`` (|difference| ≤ ``tolerance``), ``n``,
-    ``note``. The tolerance is per hypothesis: 0.005 (:data:`FIT_TOLERANCE`) for a prediction
+    :data:`HYPOTHESIS_INPUTS`), ``tolerance``, ``within_tolerance`` (the hypothesis fits), ``n``,
+    ``note``. ``within_tolerance`` is |difference| ≤ ``tolerance``. The tolerance is per hypothesis: 0.005 (:data:`FIT_TOLERANCE`) for a prediction
     computed from the listed institutions' indices, 0.01 (``h·(1 + Σw)``, as for a single row)
     for one built from rounded published domain or group means or from one printed value.
     """
     _need(results, ["year", "institution_type", "index", "D1", "D2", "D3", "D4"], "results")
     _need(published, ["year", "group", "component", "statistic", "value"], "published")
-    fw = get_framework("2020")
-    w = pd.Series(fw.domain_weights, index=fw.domain_codes)
+    results = _numeric(results, ["year", "index", "D1", "D2", "D3", "D4"], "results")
+    published = _numeric(published, ["year", "report_year", "value"], "published")
     rows = []
-    for year in years:
+    for year in checks.years(years):
+        fw = framework_for_year(year)
+        w = pd.Series(fw.domain_weights, index=fw.domain_codes)
         res = results[(results["year"] == year)]
         if "source_kind" in res.columns:
             res = res[res["source_kind"] == "official_report"]
@@ -313,7 +403,7 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
             tol = HALF_UNIT * (1.0 + HYPOTHESIS_INPUTS[inputs])
             rows.append({"hypothesis": h, "year": year, "predicted_index": float(pred), "published_index": p,
                          "difference": float(pred) - p, "inputs": inputs, "tolerance": tol,
-                         "fits": bool(abs(float(pred) - p) <= tol + _EPS), "n": nn, "note": note})
+                         "within_tolerance": bool(abs(float(pred) - p) <= tol + _EPS), "n": nn, "note": note})
 
         k_floor = (s - p * n) / (p - 1.0)
         add("plain_mean_of_listed", x.mean(),
@@ -364,8 +454,7 @@ def national_average_hypotheses(results: pd.DataFrame, published: pd.DataFrame, 
             add("count_weighted_published_pusat_pemda", (n_pus * gp["instansi_pusat"] + n_pem * gp["pemda"]) / (n_pus + n_pem),
                 f"published Pusat ({gp['instansi_pusat']:.2f}) and Pemda ({gp['pemda']:.2f}) means weighted by the "
                 f"listed counts {n_pus}/{n_pem}", inputs="published_means")
-        grp = own[own["group"].isin(["kementerian", "lpnk", "lns", "instansi_lainnya", "lns_and_other",
-                                     "provinsi", "kabupaten", "kota"]) & (own["component"] == "index")]
+        grp = own[own["group"].isin(_CATEGORY_GROUPS) & (own["component"] == "index")]
         if len(grp):
             add("mean_of_published_type_means", grp["value"].astype(float).mean(),
                 f"mean of the {len(grp)} published per-category means ({', '.join(grp['group'])})", len(grp),
@@ -382,17 +471,23 @@ def hypothesis_fit_summary(hyp: pd.DataFrame) -> pd.DataFrame:
     and fitting in every year), ``fits_some_years`` (fits at least one, not all years) or
     ``fits_no_year``.
     """
-    _need(hyp, ["hypothesis", "year", "fits"], "hypotheses")
-    if hyp["fits"].isna().any():
-        i = hyp.index[hyp["fits"].isna()][0]
-        raise SPBEError("fits is missing", row=hyp.loc[i, "hypothesis"], field="fits")
+    _need(hyp, ["hypothesis", "year", "within_tolerance"], "hypotheses")
+    if hyp["within_tolerance"].isna().any():
+        i = hyp.index[hyp["within_tolerance"].isna()][0]
+        raise SPBEError("within_tolerance is missing", row=hyp.loc[i, "hypothesis"], field="within_tolerance")
+    bad = ~hyp["within_tolerance"].isin([True, False])
+    if bad.any():
+        i = hyp.index[bad][0]
+        raise SPBEError(f"within_tolerance must be True or False, got {hyp.loc[i, 'within_tolerance']!r}",
+                        row=hyp.loc[i, "hypothesis"], field="within_tolerance")
     dup = hyp.duplicated(["hypothesis", "year"])
     if dup.any():
         i = hyp.index[dup][0]
         raise SPBEError(f"hypothesis listed twice for year {hyp.loc[i, 'year']}", row=hyp.loc[i, "hypothesis"],
                         field="year")
     n_years = hyp["year"].nunique()
-    h = hyp.assign(fits=hyp["fits"].astype(bool), year=hyp["year"].astype(int))
+    h = hyp.assign(fits=hyp["within_tolerance"].astype(bool),
+                   year=checks.numeric_column(hyp["year"], field="year", what="year").astype(int))
     g = h.sort_values("year").groupby("hypothesis", sort=False)
     out = pd.DataFrame({
         "n_years": n_years,
@@ -408,34 +503,23 @@ def hypothesis_fit_summary(hyp: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(order).rename_axis("hypothesis").reset_index()
 
 
-#: published group → panel institution types it covers (groups whose members the panel's types cannot
-#: separate — the 2023 report's "LNS" vs "Instansi Lainnya" — are not checked)
-GROUP_TYPES = {
-    "nasional": (*_CENTRAL, *_REGIONAL),
-    "instansi_pusat": _CENTRAL,
-    "pemda": _REGIONAL,
-    "kementerian": ("kementerian",),
-    "lpnk": ("lpnk",),
-    "lns_and_other": ("lns_other",),
-    "provinsi": ("provinsi",),
-    "kabupaten": ("kabupaten",),
-    "kota": ("kota",),
-}
-
-
 def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2023, 2024),
                      components=("index", "D1", "D2", "D3", "D4")) -> pd.DataFrame:
     """Do the plain means of the listed institutions reproduce each published group mean?
 
     One row per year, group and component: ``n`` (rows with that value), ``mean_listed``,
-    ``published``, ``difference`` (listed − published), ``fits`` (|difference| ≤
-    :data:`FIT_TOLERANCE`). Published values come from the year's own report (first table that
-    prints the group), as from ``parse_report_aggregates``.
+    ``published``, ``difference`` (listed − published), ``tolerance`` (:data:`FIT_TOLERANCE`) and
+    ``within_tolerance`` (|difference| ≤ ``tolerance``). Groups are those of
+    :data:`spbe_research.vocabulary.GROUP_TYPES` that the panel's types can separate. Published values
+    come from the year's own report (first table that prints the group), as from
+    ``parse_report_aggregates``.
     """
     _need(results, ["year", "institution_type", *components], "results")
     _need(published, ["year", "group", "component", "statistic", "value"], "published")
+    results = _numeric(results, ["year", *components], "results")
+    published = _numeric(published, ["year", "report_year", "value"], "published")
     rows = []
-    for year in years:
+    for year in checks.years(years):
         res = results[results["year"] == year]
         if "source_kind" in res.columns:
             res = res[res["source_kind"] == "official_report"]
@@ -444,6 +528,8 @@ def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2
             pub = pub[pub["report_year"] == year]
         pub = pub.drop_duplicates(["group", "component"], keep="first").set_index(["group", "component"])["value"]
         for group, types in GROUP_TYPES.items():
+            if types is None:  # a group the panel's types cannot separate
+                continue
             sub = res[res["institution_type"].isin(types)]
             for comp in components:
                 if (group, comp) not in pub.index or sub.empty:
@@ -451,5 +537,6 @@ def group_mean_check(results: pd.DataFrame, published: pd.DataFrame, *, years=(2
                 vals = sub[comp].astype(float).dropna()
                 m, p = float(vals.mean()), float(pub[(group, comp)])
                 rows.append({"year": year, "group": group, "component": comp, "n": len(vals), "mean_listed": m,
-                             "published": p, "difference": m - p, "fits": bool(abs(m - p) <= FIT_TOLERANCE + _EPS)})
+                             "published": p, "difference": m - p, "tolerance": FIT_TOLERANCE,
+                             "within_tolerance": bool(abs(m - p) <= FIT_TOLERANCE + _EPS)})
     return pd.DataFrame(rows)

@@ -14,11 +14,9 @@ from spbe_research.cleaning import (
     AGGREGATE_GROUPS,
     CATEGORY_HINTS,
     CENTRAL_CATEGORIES,
-    INDEX_TOLERANCE,
     PREDICATES,
     QUALITY_FLAGS,
     REPORT_COLUMNS,
-    REPORT_GROUP_MEMBERS,
     parse_decimal,
     parse_decimal_series,
     parse_report,
@@ -26,6 +24,8 @@ from spbe_research.cleaning import (
     predicate_of,
 )
 from spbe_research.errors import SPBEError
+from spbe_research.scoring import rounding_tolerance
+from spbe_research.vocabulary import GROUP_CATEGORIES
 
 W20 = dict(zip(("D1", "D2", "D3", "D4"), spbe_research.get_framework("2020").domain_weights))
 
@@ -291,7 +291,7 @@ def test_cell_defects(r2023, r2024):
     # 2023 Banyuasin prints D4 = 0,30 (below the 1-5 scale but consistent with its index 1,05)
     b = one(r2023, name_clean="Pemerintah Kab. Banyuasin")
     assert b["D4"] == 0.30 and b["index"] == 1.05 and flags(b) == {"out_of_range"}
-    assert abs(b["index_residual"]) < 0.005
+    assert abs(b["residual"]) < 0.005
 
 
 def test_flag_counts(r2023, r2024):
@@ -313,13 +313,14 @@ def test_index_residuals(r2023, r2024):
     """Printed index vs weighted printed domains: all rows within rounding error."""
     eps = 1e-9
     for df, n_valid, n_tight in ((r2023, 621, 560), (r2024, 612, 551)):
-        res = df["index_residual"].dropna()
+        res = df["residual"].dropna()
         assert len(res) == n_valid
         # within ±0.0051: the printed index's own rounding only
         assert (res.abs() <= 0.0051 + eps).sum() == n_tight
         # D1, D2 are exact (0.1 grid); D3, D4 rounding adds ≤ .005*(.165+.455) = .0031
         assert (res.abs() <= 0.005 * (1 + 0.165 + 0.455) + eps).all()
-        assert (res.abs() <= INDEX_TOLERANCE + eps).all()
+        assert (res.abs() <= rounding_tolerance("2020") + eps).all() and df["within_tolerance"].dropna().all()
+        assert (df["tolerance"] == rounding_tolerance("2020")).all()
         assert not df["quality_flags"].str.contains("index_mismatch").any()
         assert abs(res.mean()) < 0.001
 
@@ -522,7 +523,7 @@ def _non_reproducing_groups(rows, aggs, year):
              & (aggs["statistic"] != "target")]
     bad = set()
     for r in a.itertuples(index=False):
-        vals = d.loc[d["category_hint"].isin(REPORT_GROUP_MEMBERS[r.group]), r.component]
+        vals = d.loc[d["category_hint"].isin(GROUP_CATEGORIES[r.group]), r.component]
         got = {"mean": vals.mean(), "max": vals.max(), "min": vals.min()}[r.statistic]
         if abs(got - r.value) > 0.0101:
             bad.add((r.source_table, r.group, r.component, r.statistic))

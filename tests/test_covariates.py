@@ -290,8 +290,9 @@ def test_every_column_has_unit_series_and_source():
 
 
 def test_datapackage_describes_the_covariates(build):
-    d = datapackage.describe({"covariates": build.table})
+    d = datapackage.describe([datapackage.SCHEMAS["covariates"]])
     res = d["resources"][0]
+    datapackage.SCHEMAS["covariates"].check_frame(build.table)  # the built table fits its schema
     assert res["schema"]["primaryKey"] == ["institution_id", "year"]
     fields = {f["name"]: f for f in res["schema"]["fields"]}
     assert "Unit: km²" in fields["area_km2"]["description"]

@@ -71,8 +71,8 @@ def test_every_raw_file_has_a_provenance_record():
 def test_rebuild_gives_identical_bytes(built, tmp_path):
     datasets.build(tmp_path, progress=False)
     names = sorted(p.name for p in built.iterdir())
-    assert names == ["aggregates.csv", "covariates.csv", "datapackage.json", "institutions.csv", "national.csv",
-                     "press_vs_official.csv", "results.csv", "unmatched_names.csv"]
+    assert names == ["aggregates.csv", "build_manifest.json", "covariates.csv", "datapackage.json", "institutions.csv",
+                     "national.csv", "press_vs_official.csv", "results.csv", "unmatched_names.csv"]
     for name in names:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
@@ -188,7 +188,7 @@ def test_institutions_table():
 def test_datapackage_describes_every_file(built):
     import json
     desc = json.loads((built / "datapackage.json").read_text())
-    assert {r["path"] for r in desc["resources"]} == {p.name for p in built.iterdir()} - {"datapackage.json"}
+    assert {r["path"] for r in desc["resources"]} == {p.name for p in built.iterdir()} - {"datapackage.json", "build_manifest.json"}
     results = next(r for r in desc["resources"] if r["path"] == "results.csv")
     fields = {f["name"]: f for f in results["schema"]["fields"]}
     assert list(fields) == datasets.RESULT_COLUMNS
@@ -228,3 +228,30 @@ def test_press_conflicts_are_judged_per_institution(results):
     # two spellings of one ministry with the same value are not a conflict
     komdigi = press[(press.institution_id == "P.3018") & (press.year == 2024)]
     assert len(komdigi) == 2 and komdigi["index"].nunique() == 1 and not komdigi.quality_flags.str.contains("conflict").any()
+
+
+def test_raw_files_are_read_through_datasets_and_follow_spbe_research_data(tmp_path, monkeypatch):
+    from spbe_research import compare, press, registry
+    from spbe_research.plotting import maps
+
+    raw = tmp_path / "raw"
+    for folder in ("regions", "press"):
+        shutil.copytree(RAW / folder, raw / folder)
+    monkeypatch.setenv("SPBE_RESEARCH_DATA", str(tmp_path / "processed"))
+    assert datasets.raw_path("regions", "regencies.csv") == raw / "regions" / "regencies.csv"
+    assert maps.map_path() == raw / "regions" / "indonesia-38-provinces.geojson"
+    scores = raw / "press" / press.SCORES_FILE
+    scores.write_text(scores.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # header only
+    assert len(press.load_press_scores()) == 0  # the copy is what was read
+    assert len(registry.build_region_table()) == len(registry.load_regions())
+    (raw / "regions" / "regencies.csv").unlink()
+    with pytest.raises(SPBEError, match="raw data file not found") as e:
+        compare.province_coverage(_tiny_official())
+    assert e.value.file.endswith("regencies.csv")
+
+
+def _tiny_official():
+    return pd.DataFrame({"institution_id": ["35.01"], "institution_name": ["Kabupaten Pacitan"],
+                         "institution_type": ["kabupaten"], "province_code": ["35"], "province_name": ["Jawa Timur"],
+                         "year": [2024], "index": [3.5], "predicate": ["Sangat Baik"],
+                         "source_kind": ["official_report"]})

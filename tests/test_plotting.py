@@ -1,4 +1,5 @@
-"""Tests for the group and map figures: they return Figures with titles and labelled axes; the map joins all 38 provinces."""
+"""Tests for the group and map figures: what they draw (bar lengths, points, colours), their labels, that they
+leave matplotlib's global settings alone, and that the map joins all 38 provinces."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+import numpy as np  # noqa: E402
 
 from spbe_research import compare as C  # noqa: E402
 from spbe_research.errors import SPBEError  # noqa: E402
@@ -35,7 +38,7 @@ def geo():
 
 
 def test_all_38_provinces_join_with_kemendagri_codes(geo):
-    reg = pd.read_csv(maps.PROVINCES_PATH, dtype=str)
+    reg = pd.read_csv(maps.province_list_path(), dtype=str)
     assert len(geo) == 38
     assert sorted(geo["province_code"]) == sorted(reg["code"])
     named = dict(zip(geo["province_code"], geo["province_name"]))
@@ -48,14 +51,14 @@ def test_all_38_provinces_join_with_kemendagri_codes(geo):
 
 def test_raw_map_codes_really_are_wrong_for_new_papua_provinces():
     """Guards the reason for MAP_CODE_FIXES: the raw file is read as is, never edited."""
-    raw = json.loads(maps.MAP_PATH.read_text(encoding="utf-8"))
+    raw = json.loads(maps.map_path().read_text(encoding="utf-8"))
     codes = {f["properties"]["PROVINSI"]: f["properties"]["KODE_PROV"] for f in raw["features"]}
     assert {k: codes[k] for k in maps.MAP_CODE_FIXES} == {
         "Papua Selatan": "91", "Papua Tengah": "91", "Papua Pegunungan": "91", "Papua Barat Daya": "92"}
 
 
 def _write_map(tmp_path, edit):
-    raw = json.loads(maps.MAP_PATH.read_text(encoding="utf-8"))
+    raw = json.loads(maps.map_path().read_text(encoding="utf-8"))
     edit(raw["features"])
     p = tmp_path / "map.geojson"
     p.write_text(json.dumps(raw), encoding="utf-8")
@@ -88,22 +91,31 @@ def test_map_join_rejects_unknown_name_wrong_code_and_missing_province(tmp_path)
 # ----------------------------------------------------------------------------- figures
 
 
-def _texts(fig):
-    ax = fig.axes[0]
+def _texts(ax):
     return ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
 
 
-def test_choropleth_returns_labelled_figure(geo):
+def _hex(c):
+    return matplotlib.colors.to_hex(c)
+
+
+def test_choropleth_colours_each_province_by_its_band(geo):
     sp = C.province_spread(tiny_panel())
-    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "mean_local", "Mean of kab/kota, 2024", geo=geo)
-    assert isinstance(fig, Figure)
-    assert _texts(fig) == ("Mean of kab/kota, 2024", "Longitude (° E)", "Latitude (° N)")
-    legend_title = fig.legends[0].get_title().get_text()
-    assert "SPBE index (0–5)" in legend_title
+    values = sp[sp["year"] == 2024]  # Jawa Timur: mean of kab/kota 3.1 (Baik); NTB 1.5 (Kurang)
+    ax = maps.plot_province_choropleth(values, "mean_local", "Mean of kab/kota, 2024", geo=geo)
+    assert isinstance(ax, Axes)
+    assert _texts(ax) == ("Mean of kab/kota, 2024", "Longitude (° E)", "Latitude (° N)")
+    fig = ax.figure
+    assert "SPBE index (0–5)" in fig.legends[0].get_title().get_text()
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[0].startswith("Kurang (poor)") and labels[-1] == "no data"  # 36 provinces have no value
-    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "mean_local", "c", scheme="continuous", geo=geo)
-    assert any(a.get_xlabel() == "SPBE index (0–5)" for a in fig.axes)  # colour bar
+    # two collections: the 36 hatched grey provinces without a value, then the two coloured ones
+    nodata, shown = ax.collections
+    assert len(nodata.get_paths()) >= 36 and nodata.get_hatch() == "///"
+    colours = {_hex(c) for c in shown.get_facecolor()}
+    assert colours == {PREDICATE_COLORS["Baik"], PREDICATE_COLORS["Kurang"]}
+    ax = maps.plot_province_choropleth(values, "mean_local", "c", scheme="continuous", geo=geo)
+    assert any(a.get_xlabel() == "SPBE index (0–5)" for a in ax.figure.axes)  # colour bar
     with pytest.raises(SPBEError, match="one value per province"):
         maps.plot_province_choropleth(sp, "mean_local", "both years", geo=geo)
 
@@ -117,54 +129,84 @@ def test_province_maps_grid(geo):
     assert titles == ["2023: mean of kabupaten & kota", "2023: provincial government",
                       "2024: mean of kabupaten & kota", "2024: provincial government"]
     assert all(a.get_xlabel() == "Longitude (° E)" and a.get_ylabel() == "Latitude (° N)" for a in fig.axes)
+    # 2024, provincial governments: Jawa Timur 3.6 (Sangat Baik), NTB 2.5 (Cukup)
+    shown = fig.axes[3].collections[-1]
+    assert {_hex(c) for c in shown.get_facecolor()} == {PREDICATE_COLORS["Sangat Baik"], PREDICATE_COLORS["Cukup"]}
 
 
 def test_index_distribution_figure():
-    fig = groups.plot_index_distribution(tiny_panel())
-    assert isinstance(fig, Figure)
-    title, xlabel, ylabel = _texts(fig)
+    df = tiny_panel()
+    ax = groups.plot_index_distribution(df)
+    assert isinstance(ax, Axes)
+    title, xlabel, ylabel = _texts(ax)
     assert title == "SPBE index by type and evaluation year (one point per institution)"
     assert (xlabel, ylabel) == ("Institution type", "SPBE index (0–5)")
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks == ["Kementerian (ministry)", "Provinsi (province)", "Kabupaten (regency)", "Kota (city)"]
-    assert fig.axes[0].get_ylim() == (0.0, 5.0)
+    assert ax.get_ylim() == (0.0, 5.0)
+    # one point per official row, at its index
+    points = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections])
+    official = df[df["source_kind"] == "official_report"]
+    assert sorted(points) == sorted(official["index"])
+    with pytest.raises(SPBEError, match="no rows for year 2030"):
+        groups.plot_index_distribution(df, years=[2030])
 
 
-def test_predicate_shares_figure_uses_predicate_colours():
+def test_predicate_shares_bars_are_the_shares():
     s = C.group_summary(tiny_panel())
-    fig = groups.plot_predicate_shares(s, "type")
-    title, xlabel, ylabel = _texts(fig)
+    ax = groups.plot_predicate_shares(s, "type")
+    title, xlabel, ylabel = _texts(ax)
     assert title == "Predikat (predicate) shares by type and year"
     assert (xlabel, ylabel) == ("Share of institutions (%)", "Institution type, year")
-    ax = fig.axes[0]
     handles, labels = ax.get_legend_handles_labels()
     assert labels == ["Kurang (poor)", "Cukup (fair)", "Baik (good)", "Sangat Baik (very good)", "Memuaskan (excellent)"]
-    colours = [matplotlib.colors.to_hex(h.patches[0].get_facecolor()) for h in handles]
-    assert colours == list(PREDICATE_COLORS.values())
-    # kabupaten 2024: 25 % Kurang, 25 % Cukup, 50 % Baik → the Baik bar of that row ends at 100
+    assert [_hex(h.patches[0].get_facecolor()) for h in handles] == list(PREDICATE_COLORS.values())
+    # kabupaten 2024: 25 % Kurang, 25 % Cukup, 50 % Baik → its Baik bar spans 50 to 100
     rows = [t.get_text() for t in ax.get_yticklabels()]
-    assert "Kabupaten (regency), 2024" in rows
+    y = ax.get_yticks()[rows.index("Kabupaten (regency), 2024")]
+    segments = {labels[k]: (p.get_x(), p.get_x() + p.get_width())
+                for k, h in enumerate(handles) for p in h.patches if abs(p.get_y() + p.get_height() / 2 - y) < 1e-9}
+    assert segments["Kurang (poor)"] == (0.0, 25.0) and segments["Cukup (fair)"] == (25.0, 50.0)
+    assert segments["Baik (good)"] == (50.0, 100.0) and segments["Memuaskan (excellent)"] == (100.0, 100.0)
     with pytest.raises(SPBEError):
         groups.plot_predicate_shares(s, "district")
 
 
-def test_domain_profiles_figure():
+def test_domain_profiles_bars_are_the_means():
     s = C.group_summary(tiny_panel())
-    fig = groups.plot_domain_profiles(s, "type", 2024)
-    title, xlabel, ylabel = _texts(fig)
+    ax = groups.plot_domain_profiles(s, "type", 2024)
+    title, xlabel, ylabel = _texts(ax)
     assert title == "Domain profile by type, 2024"
     assert (xlabel, ylabel) == ("SPBE domain", "Mean domain score (0–5)")
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks == ["D1 Kebijakan (policy)", "D2 Tata Kelola (governance)"]  # the tiny panel has D1, D2 only
-    # kementerian D1 bar = mean(4.5, 3.5) = 4.0
-    assert fig.axes[0].patches[0].get_height() == pytest.approx(4.0)
+    expected = s[(s["year"] == 2024) & (s["group_by"] == "type")].set_index("group")
+    heights = [p.get_height() for p in ax.patches]
+    order = ["kementerian", "provinsi", "kabupaten", "kota"]
+    want = [expected.loc[g, f"mean_{d}"] for g in order for d in ("D1", "D2")]
+    assert heights == pytest.approx(want, nan_ok=True)
+    assert heights[0] == pytest.approx(4.0)  # kementerian D1 = mean(4.5, 3.5)
 
 
 def test_choropleth_continuous_label_names_the_quantity(geo):
     sp = C.province_spread(tiny_panel())
     label = "Range of kabupaten/kota index (index points)"
-    fig = maps.plot_province_choropleth(sp[sp["year"] == 2024], "range_index", "Internal gap, 2024",
-                                        scheme="continuous", vmax=3, geo=geo, label=label)
-    assert [a.get_xlabel() for a in fig.axes][-1] == label
-    with pytest.raises(SPBEError, match="unknown scheme"):
+    ax = maps.plot_province_choropleth(sp[sp["year"] == 2024], "range_index", "Internal gap, 2024",
+                                       scheme="continuous", vmax=3, geo=geo, label=label)
+    assert [a.get_xlabel() for a in ax.figure.axes][-1] == label
+    with pytest.raises(SPBEError, match="scheme"):
         maps.plot_province_choropleth(sp[sp["year"] == 2024], "range_index", "x", scheme="rainbow", geo=geo)
+
+
+def test_figures_draw_on_a_given_axes_and_leave_global_settings_alone(geo):
+    before = dict(matplotlib.rcParams)
+    fig, (a1, a2) = plt.subplots(1, 2)
+    s = C.group_summary(tiny_panel())
+    assert groups.plot_domain_profiles(s, "type", 2024, ax=a1) is a1
+    assert groups.plot_predicate_shares(s, "type", ax=a2) is a2
+    assert len(fig.axes) == 2
+    groups.plot_index_distribution(tiny_panel())
+    maps.plot_province_maps(C.province_spread(tiny_panel()), geo=geo)
+    assert dict(matplotlib.rcParams) == before
+    with pytest.raises(SPBEError, match="ax must be a matplotlib Axes"):
+        groups.plot_domain_profiles(s, "type", 2024, ax="left")

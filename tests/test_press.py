@@ -6,14 +6,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from spbe_research import cleaning
+from spbe_research import cleaning, datasets
 from spbe_research.errors import SPBEError
+from spbe_research.vocabulary import PRESS_STAGE_BASES as STAGE_BASES
 from spbe_research.press import (
-    PRESS_DIR, SCORES_FILE, STAGE_BASES, agreement_summary, classify_stage, cross_check,
+    SCORES_FILE, agreement_summary, classify_stage, cross_check,
     load_press_domain_scores, load_press_national_stats, load_press_scores, split_compiler_notes, value_scope,
 )
 
 REPO = Path(__file__).resolve().parents[1]
+PRESS_DIR = datasets.raw_path("press")
 REPORTS = REPO / "data" / "raw" / "kemenpanrb_reports"
 
 
@@ -374,14 +376,18 @@ def test_cross_check_tolerance_and_keys():
 
 def test_cross_check_errors():
     press = pd.DataFrame({"institution_id": ["a"], "year": [2023], "index": [3.1]})
-    with pytest.raises(SPBEError, match="official table lacks"):
+    with pytest.raises(SPBEError, match="official table has no column .year."):
         cross_check(press, pd.DataFrame({"institution_id": ["a"], "index": [3.1]}))
     with pytest.raises(SPBEError, match="more than one value"):
         cross_check(press, pd.DataFrame({"institution_id": ["a", "a"], "year": [2023, 2023], "index": [3.1, 3.2]}))
     with pytest.raises(SPBEError, match="tolerance"):
         cross_check(press, press, tolerance=-1)
-    with pytest.raises(SPBEError, match="lacks"):
+    with pytest.raises(SPBEError, match="has no column 'agrees'"):
         agreement_summary(pd.DataFrame({"year": [2023]}))
+    with pytest.raises(SPBEError, match="decimal comma"):
+        cross_check(press.assign(index=["3,1"]), press)
+    with pytest.raises(SPBEError, match="True or False"):
+        agreement_summary(pd.DataFrame({"year": [2023], "agrees": ["yes"]}))
 
 
 # Press names mapped by hand to the names printed in the official reports (the registry does this

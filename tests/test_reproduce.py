@@ -166,26 +166,26 @@ def test_national_average_hypotheses_real():
     results = pd.concat([_official(2023), _official(2024)], ignore_index=True)
     h = national_average_hypotheses(results, _aggregates()).set_index(["hypothesis", "year"])
     assert h.loc[("plain_mean_of_listed", 2024), "predicted_index"] == pytest.approx(3.169, abs=0.001)
-    assert not h.loc[("plain_mean_of_listed", 2024), "fits"]
-    assert not h.loc[("plain_mean_of_listed", 2023), "fits"]
-    assert h.loc[("sum_divided_by_625", 2024), "fits"]
-    assert not h.loc[("sum_divided_by_625", 2023), "fits"]
-    assert h.loc[("weighted_published_domain_means", 2023), "fits"]
-    assert h.loc[("weighted_published_domain_means", 2024), "fits"]
-    assert not h.loc[("weighted_domain_means_as_revised_in_report_2024", 2023), "fits"]
-    assert not h.loc[("median_of_listed", 2024), "fits"]
+    assert not h.loc[("plain_mean_of_listed", 2024), "within_tolerance"]
+    assert not h.loc[("plain_mean_of_listed", 2023), "within_tolerance"]
+    assert h.loc[("sum_divided_by_625", 2024), "within_tolerance"]
+    assert not h.loc[("sum_divided_by_625", 2023), "within_tolerance"]
+    assert h.loc[("weighted_published_domain_means", 2023), "within_tolerance"]
+    assert h.loc[("weighted_published_domain_means", 2024), "within_tolerance"]
+    assert not h.loc[("weighted_domain_means_as_revised_in_report_2024", 2023), "within_tolerance"]
+    assert not h.loc[("median_of_listed", 2024), "within_tolerance"]
     assert (h.difference == h.predicted_index - h.published_index).all()
 
 
 def test_group_mean_check_real():
     results = pd.concat([_official(2023), _official(2024)], ignore_index=True)
     g = group_mean_check(results, _aggregates()).set_index(["year", "group", "component"])
-    assert g.loc[(2024, "kementerian", "index"), "fits"]
+    assert g.loc[(2024, "kementerian", "index"), "within_tolerance"]
     assert g.loc[(2024, "kementerian", "index"), "n"] == 34
-    assert g.loc[(2024, "kota", "index"), "fits"]
-    assert not g.loc[(2024, "nasional", "index"), "fits"]
+    assert g.loc[(2024, "kota", "index"), "within_tolerance"]
+    assert not g.loc[(2024, "nasional", "index"), "within_tolerance"]
     assert g.loc[(2024, "nasional", "index"), "mean_listed"] == pytest.approx(3.1694, abs=1e-4)
-    assert not g.loc[(2023, "nasional", "index"), "fits"]
+    assert not g.loc[(2023, "nasional", "index"), "within_tolerance"]
 
 
 def test_group_mean_check_constructed():
@@ -194,8 +194,8 @@ def test_group_mean_check_constructed():
     pub = pd.DataFrame({"year": 2024, "report_year": 2024, "group": ["kota", "kabupaten", "nasional"],
                         "component": "index", "statistic": "mean", "value": [3.10, 2.01, 2.73]})
     g = group_mean_check(res, pub, years=(2024,), components=("index",)).set_index("group")
-    assert g.loc["kota", "fits"] and not g.loc["kabupaten", "fits"]
-    assert g.loc["nasional", "mean_listed"] == pytest.approx(8.2 / 3) and g.loc["nasional", "fits"]
+    assert g.loc["kota", "within_tolerance"] and not g.loc["kabupaten", "within_tolerance"]
+    assert g.loc["nasional", "mean_listed"] == pytest.approx(8.2 / 3) and g.loc["nasional", "within_tolerance"]
 
 
 def _hyp_inputs(nat_domains, nat_index=3.00):
@@ -214,23 +214,23 @@ def test_hypothesis_tolerance_per_input_kind():
     h = national_average_hypotheses(res, pub, years=(2024,), denominators=()).set_index("hypothesis")
     wp = h.loc["weighted_published_domain_means"]
     assert wp.inputs == "published_means" and wp.tolerance == pytest.approx(0.01, abs=1e-15)
-    assert wp.difference == pytest.approx(0.455 * 0.02, abs=1e-12) and wp.fits
+    assert wp.difference == pytest.approx(0.455 * 0.02, abs=1e-12) and wp.within_tolerance
     # the plain mean of the listed (3.008) is 0.008 off: beyond the 0.005 of a mean of printed indices
     pm = h.loc["plain_mean_of_listed"]
     assert pm.inputs == "listed_indices" and pm.tolerance == pytest.approx(0.005, abs=1e-15)
-    assert pm.difference == pytest.approx(0.008, abs=1e-12) and not pm.fits
+    assert pm.difference == pytest.approx(0.008, abs=1e-12) and not pm.within_tolerance
     assert h.loc["median_of_listed", "tolerance"] == pytest.approx(0.01)
-    assert (h.fits == (h.difference.abs() <= h.tolerance + 1e-9)).all()
+    assert (h.within_tolerance == (h.difference.abs() <= h.tolerance + 1e-9)).all()
     # just beyond 0.01 the published-means hypothesis fails too
     res, pub = _hyp_inputs([3.0, 3.0, 3.0, 3.03])
     h2 = national_average_hypotheses(res, pub, years=(2024,), denominators=()).set_index("hypothesis")
     assert h2.loc["weighted_published_domain_means", "difference"] > 0.01
-    assert not h2.loc["weighted_published_domain_means", "fits"]
+    assert not h2.loc["weighted_published_domain_means", "within_tolerance"]
 
 
 def test_hypothesis_fit_summary():
     hyp = pd.DataFrame({"hypothesis": ["a", "b", "c", "a", "b", "d"], "year": [2023, 2023, 2023, 2024, 2024, 2024],
-                        "fits": [True, True, False, True, False, True]})
+                        "within_tolerance": [True, True, False, True, False, True]})
     s = hypothesis_fit_summary(hyp).set_index("hypothesis")
     assert s.index.tolist() == ["a", "b", "c", "d"]
     assert s.verdict.to_dict() == {"a": "fits_every_year", "b": "fits_some_years", "c": "fits_no_year",

@@ -169,5 +169,50 @@ def test_hodges_lehmann_estimate_and_exact_ci_inverts_the_test():
                            (row.ci95_high + eps, True), (row.ci95_high - eps, False)):
         p = st.wilcoxon(d - theta, method="exact").pvalue
         assert (p <= 0.05) == rejects, (theta, p)
-    small = hodges_lehmann(df.head(5), "before", "after").iloc[0]
-    assert np.isnan(small.ci95_low) and np.isnan(small.ci_coverage)
+    with pytest.raises(SPBEError, match=r"5 pairs are too few for an exact 95% interval \(need at least 6\)"):
+        hodges_lehmann(df.head(5), "before", "after")
+    # the interval is labelled with its level: 80 % at ci=0.8 (and exists from n = 4)
+    r80 = hodges_lehmann(df.head(5), "before", "after", ci=0.8).iloc[0]
+    assert "ci95_low" not in r80.index and r80.ci80_low <= r80.hodges_lehmann <= r80.ci80_high
+    assert r80.ci_coverage >= 0.8 and "80%" in r80.ci_of
+
+
+def test_degenerate_data_raise_saying_why():
+    """One rule: no statistic is returned as a bare NaN; the error says why there is no answer."""
+    from spbe_research.stats import hodges_lehmann
+    tied = pd.DataFrame({"before": [2.0] * 6, "after": [2.0] * 6})
+    shifted = pd.DataFrame({"before": [2.0] * 6, "after": [2.5] * 6})
+    with pytest.raises(SPBEError, match="all paired differences are zero"):
+        wilcoxon_test(tied, "before", "after")
+    with pytest.raises(SPBEError, match="all paired differences are zero"):
+        hodges_lehmann(tied, "before", "after")
+    with pytest.raises(SPBEError, match="zero spread"):
+        paired_t_test(shifted, "before", "after")
+    with pytest.raises(SPBEError, match="constant"):
+        rank_correlation(pd.DataFrame({"x": [1.0] * 8, "y": np.arange(8.0)}), "x", "y")
+    with pytest.raises(SPBEError, match="finite"):
+        bootstrap_ci([1.0, np.inf, 2.0])
+    with pytest.raises(SPBEError, match="not finite"):
+        paired_t_test(pd.DataFrame({"before": [1.0, 2.0, np.inf], "after": [1.0, 2.5, 3.0]}), "before", "after")
+    with pytest.raises(SPBEError, match="not finite on some resamples"):
+        bootstrap_ci([0.0, 1.0, 2.0], lambda x, axis=-1: np.where(np.min(x, axis=axis) > 0, 1.0, np.inf), n_boot=200)
+
+
+def test_arguments_follow_the_package_rules():
+    with pytest.raises(SPBEError, match="n_boot"):
+        bootstrap_ci([1.0, 2.0, 3.0], n_boot=10)
+    with pytest.raises(SPBEError, match="GB"):
+        bootstrap_ci(np.arange(100_000.0), n_boot=5_000_000)
+    with pytest.raises(SPBEError, match="seed"):
+        bootstrap_ci([1.0, 2.0, 3.0], seed=-1)
+    with pytest.raises(SPBEError, match="ci"):
+        bootstrap_ci([1.0, 2.0, 3.0], ci=1.5)
+    with pytest.raises(SPBEError, match="decimal comma"):
+        paired_t_test(pd.DataFrame({"before": ["1,5", "2"], "after": ["2", "3"]}), "before", "after")
+    with pytest.raises(SPBEError, match="boolean"):
+        rank_biserial_paired([True, False])
+    text = paired_t_test(pd.DataFrame({"before": ["1.5", "2", "2.5"], "after": ["2", "3", "3.1"]}), "before", "after",
+                         n_boot=200)
+    assert text.loc[0, "mean_diff"] == pytest.approx((0.5 + 1 + 0.6) / 3)
+    g = bootstrap_ci([1.0, 2.0, 3.0, 4.0], n_boot=200, seed=np.random.default_rng(3))
+    assert g == bootstrap_ci([1.0, 2.0, 3.0, 4.0], n_boot=200, seed=3)
