@@ -279,7 +279,7 @@ _COMMON = {
     "province_name": _f("province_name", "string", "Province name."),
     "island_group": _f("island_group", "string", "Sumatra, Jawa, Kalimantan, Sulawesi, Bali–Nusa Tenggara, Maluku or Papua.",
                        enum=ISLAND_GROUPS),
-    "framework": _f("framework", "string", "Indicator framework of that evaluation year (PermenPANRB 5/2018 for 2018-2020, 59/2020 from 2021).",
+    "framework": _f("framework", "string", "Indicator framework of that evaluation year (spbe_research.framework_for_year: PermenPANRB 5/2018 for 2018-2020, 59/2020 for 2021-2025, 8/2026 from 2026).",
                     required=True, enum=FRAMEWORK_NAMES),
 }
 _DOMAIN = {

@@ -290,21 +290,24 @@ def _build_results(b: _Build) -> pd.DataFrame:
     return res
 
 
+#: Columns of the raw national series by the concept they measure (the file names them in Indonesian).
+_NATIONAL_CONCEPT_COLUMNS = {"policy": "domain_kebijakan", "governance": "domain_tata_kelola",
+                             "management": "domain_manajemen", "services": "domain_layanan"}
+
+
 def _build_national(b: _Build) -> pd.DataFrame:
     nat = pd.read_csv(b.raw / NATIONAL_RAW)
     fws = [framework_for_year(int(y)) for y in nat["year"]]
-    # each year's domains in its framework's codes; the raw columns are named by domain
-    by_name = {"kebijakan": nat["domain_kebijakan"], "tata_kelola": nat["domain_tata_kelola"],
-               "manajemen": nat["domain_manajemen"], "layanan": nat["domain_layanan"]}
-    n_domains = np.array([len(fw.domain_codes) for fw in fws])
-    three = n_domains == 3  # under 5/2018 D3 is Layanan; under 59/2020 D3 is Manajemen and D4 Layanan
+    # each year's domain codes come from its framework: a domain takes the raw column of its concept
+    # (services are D3 under 5/2018 and D4 under 59/2020)
+    domains = {}
+    for d in ("D1", "D2", "D3", "D4"):
+        col = [_NATIONAL_CONCEPT_COLUMNS[fw.concept_of(d).iloc[0]] if d in fw.domain_codes else None for fw in fws]
+        domains[d] = [nat.at[i, c] if c is not None else np.nan for i, c in enumerate(col)]
+    by_name = {c.removeprefix("domain_"): nat[c] for c in _NATIONAL_CONCEPT_COLUMNS.values()}
     return pd.DataFrame({
         "year": nat["year"], "framework": [fw.name for fw in fws], "index": nat["indeks_spbe_nasional"],
-        "D1": by_name["kebijakan"], "D2": by_name["tata_kelola"],
-        "D3": np.where(three, by_name["layanan"], by_name["manajemen"]),
-        "D4": np.where(three, np.nan, by_name["layanan"]),
-        **by_name,
-        "source": nat["source"],
+        **domains, **by_name, "source": nat["source"],
     })
 
 
