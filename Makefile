@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: reproduce test data notebooks lab benchmark clean
+.PHONY: reproduce test data notebooks lab benchmark wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,5 +34,12 @@ lab: $(STAMP)
 benchmark: $(STAMP)
 	$(PY) -m pytest benchmarks -q -o python_files="bench_*.py" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
+## wheel: build the data from data/raw, ship it inside the package, and build dist/*.whl
+wheel: data
+	rm -rf spbe_research/_data build
+	cp -rL data/processed spbe_research/_data
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	rm -rf spbe_research/_data build
+
 clean:
-	rm -rf reports data/processed data/processed.*
+	rm -rf reports data/processed data/processed.* spbe_research/_data build dist

@@ -13,7 +13,12 @@ from .planning import plan_target
 from .scoring import (PREDICATE_BANDS, PREDICATES, convert_external, index_from, index_from_aspects,
                       index_from_domains, predicate, score)
 
-__version__ = "0.2.0"
+try:  # one source of truth: the version in pyproject.toml, as installed
+    from importlib.metadata import PackageNotFoundError, version as _version
+
+    __version__ = _version("spbe-research")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+    __version__ = "0+unknown"
 
 __all__ = [
     "SPBEError", "Framework", "get_framework", "load_framework", "list_frameworks", "framework_for_year",

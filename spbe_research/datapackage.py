@@ -490,7 +490,9 @@ SOURCES = [
 
 def describe(schemas) -> dict:
     """The Frictionless descriptor (a plain dict, deterministic) of the given schemas, in order."""
-    return {"name": "spbe-results", "title": TITLE, "profile": "tabular-data-package",
+    from . import __version__
+
+    return {"name": "spbe-results", "title": TITLE, "version": __version__, "profile": "tabular-data-package",
             "licenses": LICENSES, "sources": SOURCES, "resources": [s.descriptor() for s in schemas]}
 
 

@@ -68,7 +68,7 @@ import pandas as pd
 
 from . import checks, datapackage
 from .errors import SPBEError
-from .paths import processed_dir, raw_dir, raw_path
+from .paths import is_packaged, processed_dir, raw_dir, raw_path
 from .frameworks import framework_for_year
 from .scoring import PREDICATES
 from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
@@ -76,7 +76,7 @@ from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
 __all__ = [
     "build", "verify_raw", "write_manifest", "processed_dir", "raw_dir", "raw_path", "build_manifest",
     "load_results", "load_national", "load_aggregates", "load_institutions", "load_press_cross_check",
-    "load_unmatched_names", "load_covariates", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
+    "load_unmatched_names", "load_covariates", "data_version", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
 ]
 
 
@@ -700,6 +700,12 @@ def _served_manifest() -> tuple[dict, Path]:
     """The served set's manifest and its build directory, resolved once: a concurrent build that switches
     the link between two reads cannot make a reader mix two sets."""
     out = processed_dir()
+    if is_packaged(out):  # the set shipped in the wheel: read-only, never rebuilt
+        manifest = _read_manifest(out)
+        if manifest is None or manifest.get("schema_sha256") != datapackage.schema_hash(_schemas().values()):
+            raise SPBEError("the data shipped with this installation do not match its code (reinstall the package)",
+                            file=str(out / BUILD_MANIFEST))
+        return manifest, out
     if not out.exists():  # missing, or a link whose build directory is gone
         build(out, progress=False)
     with _os_errors("read the processed data"):
@@ -822,6 +828,16 @@ def load_press_cross_check() -> pd.DataFrame:
 def load_unmatched_names() -> pd.DataFrame:
     """Press names that match no registered institution (their rows stay in the panel, id ``unmatched:<name>``)."""
     return _table("unmatched_names")
+
+
+def data_version() -> dict:
+    """Which data a loader serves: the package version that built it, the build id (a hash of the set's content),
+    the sha256 of the raw manifest it was built from, and where it is read from (clone, variable or wheel)."""
+    manifest, real = _served_manifest()
+    out = processed_dir()
+    where = "wheel" if is_packaged(out) else "SPBE_RESEARCH_DATA" if os.environ.get("SPBE_RESEARCH_DATA") else "clone"
+    return {"package_version": manifest["package_version"], "build_id": manifest["build_id"],
+            "raw_manifest_sha256": manifest["raw_manifest_sha256"], "served_from": where, "folder": str(out)}
 
 
 def load_covariates(year=None) -> pd.DataFrame:

@@ -1,4 +1,6 @@
-"""Where the data lives: ``data/raw`` and ``data/processed`` of a clone, or ``$SPBE_RESEARCH_DATA``.
+"""Where the data lives, in this order: ``$SPBE_RESEARCH_DATA`` (a processed folder); ``data/raw`` and
+``data/processed`` of a clone; the processed set shipped inside an installed wheel (``spbe_research/_data``,
+built from ``data/raw`` by ``make wheel``).
 
 A small module at the bottom of the package so that every reader of raw files (the registry, the press
 parser, the maps) finds them the same way without importing the build (:mod:`.datasets`).
@@ -10,7 +12,10 @@ from pathlib import Path
 
 from .errors import SPBEError
 
-__all__ = ["raw_dir", "processed_dir", "raw_path"]
+__all__ = ["raw_dir", "processed_dir", "raw_path", "packaged_dir", "is_packaged"]
+
+#: The processed set shipped in a wheel (absent in a clone and in an editable install).
+PACKAGED = Path(__file__).resolve().parent / "_data"
 
 
 def _repo_root() -> Path | None:
@@ -25,15 +30,31 @@ def raw_dir() -> Path:
         return Path(env).absolute().parent / "raw"
     root = _repo_root()
     if root is None:
-        raise SPBEError("cannot find data/raw: install the package from a clone (pip install -e .) "
-                        "or set SPBE_RESEARCH_DATA to the processed-data folder")
+        raise SPBEError("the raw data are not installed with the package (the processed tables are: load them "
+                        "with spbe_research.datasets); to rebuild from raw, work in a clone (pip install -e .)")
     return root / "data" / "raw"
 
 
+def packaged_dir() -> Path | None:
+    """The processed set inside an installed wheel, or None."""
+    return PACKAGED if (PACKAGED / "build_manifest.json").is_file() else None
+
+
+def is_packaged(folder: Path) -> bool:
+    """Whether ``folder`` is the read-only processed set shipped in the wheel (never rebuilt)."""
+    return packaged_dir() is not None and Path(folder).absolute() == PACKAGED
+
+
 def processed_dir() -> Path:
-    """``data/processed`` of the project, or ``$SPBE_RESEARCH_DATA`` (the link users see, not its target)."""
+    """``$SPBE_RESEARCH_DATA``, else ``data/processed`` of a clone (the link users see, not its target), else the
+    processed set shipped in the wheel."""
     env = os.environ.get("SPBE_RESEARCH_DATA")
-    return Path(env).absolute() if env else raw_dir().parent / "processed"
+    if env:
+        return Path(env).absolute()
+    root = _repo_root()
+    if root is None and packaged_dir() is not None:
+        return PACKAGED
+    return raw_dir().parent / "processed"
 
 
 def raw_path(*parts: str) -> Path:
