@@ -1117,7 +1117,7 @@ class GroupSobol:
 
         checks.choice(kind, name="kind", options=("indices", "convergence"))
         if kind == "indices":
-            return ps.plot_sobol(self.table.rename(columns={"input": "factor"}), output, ax=ax, **kw)
+            return ps.plot_sobol(self.table, output, ax=ax, **kw)
         return ps.plot_sobol_convergence(self.convergence, output, ax=ax, **kw)
 
 
@@ -1141,6 +1141,41 @@ def _sobol_rows(names, outputs: dict, n_base: int, num_resamples: int, conf_leve
     return rows
 
 
+def _pooled_rank_sobol(names, R: np.ndarray, num_resamples: int, conf_level: float, boot_seed: int) -> pd.DataFrame:
+    """Sobol indices of every institution's rank pooled by variance: ``Σ_c V_c S_c / Σ_c V_c``, the share of all
+    rank variance due to each input (the estimators of SALib: Saltelli 2010 first order, Jansen total, on
+    centred outputs), with bootstrap CIs over the base draws."""
+    from scipy.stats import norm
+
+    G2, n, _ = R.shape
+    G = G2 - 2
+    Y = R.astype(float)
+    Y -= Y.reshape(-1, Y.shape[2]).mean(axis=0)
+    A, B = Y[0], Y[-1]
+    rng = np.random.default_rng(boot_seed)
+    idx = rng.integers(n, size=(num_resamples, n))
+    Wb = np.zeros((num_resamples + 1, n))
+    Wb[0] = 1.0
+    np.add.at(Wb, (np.repeat(np.arange(1, num_resamples + 1), n), idx.ravel()), 1.0)
+    Wb /= n
+    AB2 = np.concatenate([A, B])
+    m1 = Wb @ (A + B) / 2  # resampled means of [A; B] per institution
+    m2 = Wb @ ((A ** 2 + B ** 2) / 2)
+    var = (m2 - m1 ** 2).sum(axis=1)
+    del AB2
+    z = norm.ppf(0.5 + conf_level / 2)
+    rows = []
+    for g, name in enumerate(names):
+        ABg = Y[g + 1]
+        s1 = (Wb @ (B * (ABg - A)).sum(axis=1)) / var
+        st = 0.5 * (Wb @ ((A - ABg) ** 2).sum(axis=1)) / var
+        rows.append({"input": name, "output": "ranks (pooled)", "S1": float(s1[0]),
+                     "S1_conf": float(z * s1[1:].std(ddof=1)), "ST": float(st[0]),
+                     "ST_conf": float(z * st[1:].std(ddof=1)), "output_variance": float(var[0]), "n_base": n,
+                     "n_evaluations": n * (G + 2)})
+    return pd.DataFrame(rows)
+
+
 def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, institutions=None,
           measure: str = "rank", num_resamples: int = 100, conf_level: float = 0.95, progress=None) -> GroupSobol:
     """Variance-based sensitivity of the results to each active input group (weights, aggregation, band rule,
@@ -1150,8 +1185,12 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     from B — ``n × (G + 2)`` evaluations, in chunks. Each group is realised from its own random streams, so a
     group may hold any number of variables (thousands of level moves) and still count as one factor.
     Outputs: ``R_S`` (mean absolute rank shift against the official ranking), ``share_changed`` (share of
-    institutions whose predicate differs from the official one) and, for each of ``institutions`` (labels or
-    ``institution_id`` values), its ``rank`` or ``index`` (``measure``).
+    institutions whose predicate differs from the official one), ``ranks (pooled)`` (every institution's rank,
+    indices pooled by variance: which input moves ranks most, the JRC reading) and, for each of
+    ``institutions`` (labels or ``institution_id`` values), its ``rank`` or ``index`` (``measure``).
+    Note that R_S and ``share_changed`` are averages over institutions: an input that moves every draw by the
+    same amount (measurement noise) raises their level but hardly their variance, so it scores low on them
+    and high on ``ranks (pooled)``. Memory: every rank is kept (``n × (G + 2) × institutions`` int32).
     """
     if not isinstance(prob, Problem):
         raise SPBEError("sobol() takes a Problem built by sensitivity.problem(...)", field="prob")
@@ -1177,6 +1216,7 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     G = len(names)
     nom_rank = competition_ranks(prob.nominal_index)
     Y = {"R_S": np.empty((n, G + 2)), "share_changed": np.empty((n, G + 2))}
+    R_all = np.empty((G + 2, n, prob.n_institutions), dtype=np.int32)  # every rank: memory n × institutions
     Y.update({c: np.empty((n, G + 2)) for c, _ in cols})
     picks = {g: [] for g in ("aggregation", "band_rule", "framework") if g in names}
     with _progress(n * (G + 2), "sobol", progress) as bar:
@@ -1189,6 +1229,7 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
                 ranks = competition_ranks(idx)
                 Y["R_S"][start:stop, k] = np.abs(ranks - nom_rank[None, :]).mean(axis=1)
                 Y["share_changed"][start:stop, k] = (band != prob.nominal_band[None, :]).mean(axis=1)
+                R_all[k, start:stop] = ranks
                 for c, j in cols:
                     Y[c][start:stop, k] = ranks[:, j] if measure == "rank" else idx[:, j]
                 for g in picks:
@@ -1197,8 +1238,10 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     boot_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0]) or 1
     table = pd.DataFrame(_sobol_rows(names, {k: v.ravel() for k, v in Y.items()}, n, num_resamples, conf_level,
                                      boot_seed))
-    table.insert(2, "measure", ["R_S" if o == "R_S" else "share" if o == "share_changed" else measure
-                                for o in table["output"]])
+    pooled = _pooled_rank_sobol(names, R_all, num_resamples, conf_level, boot_seed)
+    table = pd.concat([table.iloc[:2 * G], pooled, table.iloc[2 * G:]], ignore_index=True)
+    table.insert(2, "measure", ["R_S" if o == "R_S" else "share" if o == "share_changed" else "rank"
+                                if o == "ranks (pooled)" else measure for o in table["output"]])
     conv = []
     for m in [c for c in _checkpoints(n) if c >= BLOCK]:
         sub = {k: v[:m].ravel() for k, v in Y.items() if k in ("R_S", "share_changed")}

@@ -233,3 +233,13 @@ def test_bad_runs_name_their_field():
         S.uncertainty(domains(), 10)
     with pytest.raises(SPBEError, match="unknown institution"):
         S.sobol(prob, 64, institutions=["nobody"])
+
+
+def test_pooled_rank_indices_equal_salib_for_two_mirrored_institutions():
+    # with two institutions (no ties) their ranks mirror each other: the pooled index is SALib's index of one
+    d = pd.DataFrame({"D1": [2.0, 3.0], "D2": [3.0, 2.5], "D3": [2.2, 2.9], "D4": [3.1, 2.6]})
+    prob = S.problem(d, FW, weights=S.Weights(concentration=20), noise=S.MeasurementError(p=None, sd=0.2))
+    s = S.sobol(prob, 128, seed=0, institutions=[0]).table.set_index(["output", "input"])
+    for g in ("weights", "measurement_error"):
+        assert s.loc[("ranks (pooled)", g), "S1"] == pytest.approx(s.loc[("0", g), "S1"], abs=1e-9)
+        assert s.loc[("ranks (pooled)", g), "ST"] == pytest.approx(s.loc[("0", g), "ST"], abs=1e-9)
