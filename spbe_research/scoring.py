@@ -244,10 +244,13 @@ def evaluate_draws(values, framework, *, step_weights=None, aggregation=None, mo
             t = np.matmul(tv, w[:, :, None])[..., 0]
         if moves is not None and len(m_draw):
             k = values.shape[-1]
-            cell = m_row.astype(np.int64) * k + m_col
-            base = values.reshape(-1, n * k)[m_draw if values.ndim == 3 else 0, cell]
-            delta = w.ravel()[m_draw.astype(np.int64) * k + m_col] * (_phi(m_val, p) - _phi(base, p))
-            t += np.bincount(m_draw.astype(np.int64) * n + m_row, weights=delta, minlength=d * n).reshape(d, n)
+            it = np.int32 if d * n * k < 2**31 else np.int64  # narrow indices when they fit: less memory traffic
+            m_draw, m_row, m_col = m_draw.astype(it, copy=False), m_row.astype(it, copy=False), m_col.astype(
+                it, copy=False)
+            cell = m_row * it(k) + m_col
+            base = tv.reshape(-1, n * k)[m_draw if values.ndim == 3 else 0, cell]
+            delta = w.ravel()[m_draw * it(k) + m_col] * (_phi(m_val, p) - base)
+            t += np.bincount(m_draw * it(n) + m_row, weights=delta, minlength=d * n).reshape(d, n)
         return _phi_inverse(t, p)
     full = np.array(np.broadcast_to(values, (d,) + values.shape[-2:]))
     if moves is not None and len(m_draw):

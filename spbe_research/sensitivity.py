@@ -816,6 +816,8 @@ def _realise(prob: Problem, group: str, entropy, source: int, block: int, b: int
 
 def _concat(group: str, parts: list):
     """Join the realisations of consecutive blocks."""
+    if len(parts) == 1:
+        return parts[0]
     if group in ("aggregation", "band_rule", "framework"):
         return np.concatenate(parts)
     if group == "weights":
@@ -842,6 +844,25 @@ def _realise_rows(prob: Problem, entropy, source: int, start: int, stop: int) ->
         parts = [_realise(prob, g, entropy, source, bl, min(BLOCK, stop - bl * BLOCK)) for bl in blocks]
         real[g] = _concat(g, parts)
     return real
+
+
+def _evaluate_rows(prob: Problem, entropy, source: int, start: int, stop: int, mix=None):
+    """Realise and evaluate rows [start, stop) block by block (moves are never joined across blocks): index,
+    band codes and the options drawn. ``mix``: for Sobol, which source (0 = A, 1 = B) each input comes from."""
+    idx, band, picks = [], [], {g: [] for g in ("aggregation", "band_rule", "framework") if g in prob.active}
+    for b0 in range(start, stop, BLOCK):
+        b1 = min(stop, (b0 // BLOCK + 1) * BLOCK)
+        if mix is None:
+            real = _realise_rows(prob, entropy, source, b0, b1)
+        else:
+            both = [_realise_rows(prob, entropy, s, b0, b1) for s in (0, 1)]
+            real = {g: both[mix[g]][g] for g in prob.active}
+        i, bd = _evaluate(prob, real, b1 - b0)
+        idx.append(i)
+        band.append(bd)
+        for g in picks:
+            picks[g].append(real[g])
+    return np.concatenate(idx), np.concatenate(band), {g: np.concatenate(v) for g, v in picks.items()}
 
 
 def _evaluate(prob: Problem, real: dict, b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1057,11 +1078,10 @@ def uncertainty(prob: Problem, n: int = 10_000, *, seed=0, chunk_size: int = 102
     checkpoints = _checkpoints(n)
     with _progress(n, "uncertainty", progress) as bar:
         for start, stop in _chunks(n, chunk_size, checkpoints):
-            real = _realise_rows(prob, entropy, 0, start, stop)
-            idx, band = _evaluate(prob, real, stop - start)
+            idx, band, chunk_picks = _evaluate_rows(prob, entropy, 0, start, stop)
             acc.add(idx, band)
             for g in picks:
-                picks[g].append(real[g])
+                picks[g].append(chunk_picks[g])
             if stop in checkpoints:
                 conv.append(acc.summary(fragile_below))
             bar.update(stop - start)
@@ -1221,19 +1241,17 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     picks = {g: [] for g in ("aggregation", "band_rule", "framework") if g in names}
     with _progress(n * (G + 2), "sobol", progress) as bar:
         for start, stop in _chunks(n, max(BLOCK, chunk_size // (G + 2)), _checkpoints(n)):
-            A = _realise_rows(prob, entropy, 0, start, stop)
-            B = _realise_rows(prob, entropy, 1, start, stop)
             for k in range(G + 2):  # 0 = A, 1..G = A with group k-1 from B, G+1 = B
-                real = {g: (B if (k == G + 1 or k - 1 == gi) else A)[g] for gi, g in enumerate(names)}
-                idx, band = _evaluate(prob, real, stop - start)
+                mix = {g: int(k == G + 1 or k - 1 == gi) for gi, g in enumerate(names)}
+                idx, band, chunk_picks = _evaluate_rows(prob, entropy, 0, start, stop, mix)
+                for g in picks:
+                    picks[g].append(chunk_picks[g])
                 ranks = competition_ranks(idx)
                 Y["R_S"][start:stop, k] = np.abs(ranks - nom_rank[None, :]).mean(axis=1)
                 Y["share_changed"][start:stop, k] = (band != prob.nominal_band[None, :]).mean(axis=1)
                 R_all[k, start:stop] = ranks
                 for c, j in cols:
                     Y[c][start:stop, k] = ranks[:, j] if measure == "rank" else idx[:, j]
-                for g in picks:
-                    picks[g].append(real[g])
                 bar.update(stop - start)
     boot_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0]) or 1
     table = pd.DataFrame(_sobol_rows(names, {k: v.ravel() for k, v in Y.items()}, n, num_resamples, conf_level,

@@ -202,7 +202,8 @@ def test_sobol_ranks_the_inputs():
     assert t.loc[("R_S", "measurement_error"), "ST"] > 0.8
     assert t.loc[("R_S", "aggregation"), "ST"] == pytest.approx(0, abs=1e-9)
     assert t.loc[("R_S", "weights"), "ST"] < 0.05
-    assert set(s.table["output"]) == {"R_S", "share_changed", "0", "5"}
+    assert set(s.table["output"]) == {"R_S", "share_changed", "ranks (pooled)", "0", "5"}
+    assert t.loc[("ranks (pooled)", "measurement_error"), "ST"] > 0.8
     assert s.n_evaluations == 256 * 5
     assert sorted(set(s.convergence["n_base"])) == [64, 128, 256]
     assert s.usage.query("input == 'aggregation'")["n_draws"].sum() == 256 * 5
