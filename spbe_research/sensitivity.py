@@ -918,7 +918,7 @@ def _chunks(n: int, chunk_size: int, checkpoints=()) -> list:
 
 
 def _progress(total: int, desc: str, progress):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     import sys
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
@@ -1264,6 +1264,7 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     for m in [c for c in _checkpoints(n) if c >= BLOCK]:
         sub = {k: v[:m].ravel() for k, v in Y.items() if k in ("R_S", "share_changed")}
         conv += _sobol_rows(names, sub, m, num_resamples, conf_level, boot_seed)
+        conv += _pooled_rank_sobol(names, R_all[:, :m], num_resamples, conf_level, boot_seed).to_dict("records")
     picks = {g: np.concatenate(v) for g, v in picks.items()}
     return GroupSobol(table=table, convergence=pd.DataFrame(conv), assumptions=prob.assumptions.copy(),
                       usage=_usage(prob, picks, n * (G + 2)), n_evaluations=n * (G + 2))
