@@ -159,3 +159,23 @@ def test_bad_inputs():
     with pytest.raises(SPBEError) as e:
         audit.removal(bad, FW)
     assert (e.value.row, e.value.field) == (3, "D2")
+
+
+def test_audit_figures_return_labelled_axes_without_touching_global_style():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    before = dict(matplotlib.rcParams)
+    d = domains(n=80).assign(year=2024)
+    c = audit.coherence(d, FW, by="year")
+    axes = [c.plot(where={"year": 2024}), c.plot("alpha"),
+            audit.importance(d, FW, n_boot=20).plot(), audit.removal(d, FW).plot()]
+    for ax in axes:
+        assert ax.get_title() and ax.get_xlabel() is not None
+    assert axes[2].get_xlabel().startswith("nominal weight")
+    assert dict(matplotlib.rcParams) == before
+    with pytest.raises(SPBEError):
+        c.plot(where={"year": 1999})
+    plt.close("all")

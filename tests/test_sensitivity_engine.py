@@ -244,3 +244,20 @@ def test_pooled_rank_indices_equal_salib_for_two_mirrored_institutions():
     for g in ("weights", "measurement_error"):
         assert s.loc[("ranks (pooled)", g), "S1"] == pytest.approx(s.loc[("0", g), "S1"], abs=1e-9)
         assert s.loc[("ranks (pooled)", g), "ST"] == pytest.approx(s.loc[("0", g), "ST"], abs=1e-9)
+
+
+def test_result_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    prob = S.problem(domains(n=40), FW, aggregation=S.Aggregation())
+    u = S.uncertainty(prob, 128, seed=0)
+    s = S.sobol(prob, 64, seed=0)
+    for ax in (u.plot("intervals"), u.plot("fragility"), u.plot("convergence"), s.plot(), s.plot(kind="convergence")):
+        assert ax.get_title()
+    assert s.plot().get_xlabel().startswith("uncertain input")
+    with pytest.raises(SPBEError):
+        u.plot("pie")
+    plt.close("all")
