@@ -16,6 +16,9 @@ and re-assigns its predicate (predikat). The summary statistic R_S of Saisana et
 average absolute shift in rank, ``R_S = mean_c |rank_ref(c) − rank_draw(c)|``, averaged over draws.
 
 Everything is vectorised over a (draws × institutions) matrix: no Python loop over draws.
+:func:`weight_uncertainty` keeps every draw in memory (weights only); the multi-choice engine below
+(:func:`problem` → :func:`uncertainty` / :func:`sobol`: weights, aggregation, band rule, measurement error and the
+framework itself, each switchable, with an assumption table) runs in chunks whose size bounds the memory.
 The straightforward per-draw references used by tests and the benchmark live in ``benchmarks/reference.py``.
 
 Ranks are competition ranks ("1224"): rank 1 is the highest index; institutions with equal index share
@@ -45,6 +48,8 @@ __all__ = [
     "competition_ranks",
     "SobolResult",
     "MAX_DRAWS",
+    "problem", "Problem", "uncertainty", "Uncertainty", "sobol", "GroupSobol",
+    "Weights", "Aggregation", "BandRule", "MeasurementError", "FrameworkChoice", "INPUTS", "BLOCK",
 ]
 
 _DECIMALS = 9
