@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spbe_research.sensitivity import _weight_uncertainty_loop, draw_weights, weight_uncertainty
+from reference import weight_uncertainty_loop as _weight_uncertainty_loop
+from spbe_research.sensitivity import draw_weights, weight_uncertainty
 
 N_INST, N_DRAWS = 615, 10_000
 

@@ -41,7 +41,10 @@ def mean_exponent(method) -> float:
 
 def weighted_mean(X, W, method="arithmetic") -> np.ndarray:
     """Weighted power means of the rows of ``X`` (n × c) with weights ``W`` (c,) or (c × k), columns summing
-    to 1: (n,) or (n × k). Zeros give 0 for p ≤ 0 (the limit), values must be ≥ 0 unless p = 1."""
+    to 1: (n,) or (n × k). Zeros give 0 for p ≤ 0 (the limit), values must be ≥ 0 unless p = 1.
+
+    Stacks broadcast like :func:`numpy.matmul`: ``X`` (d × n × c) and/or ``W`` (d × c × k) give (d × n × k),
+    one weight set (and value set) per draw of a Monte Carlo or Sobol design."""
     p = mean_exponent(method)
     X = np.asarray(X, dtype=float)
     W = np.asarray(W, dtype=float)

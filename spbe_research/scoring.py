@@ -25,8 +25,8 @@ from .means import mean_exponent, weighted_mean
 
 __all__ = [
     "score", "index_from", "index_from_domains", "index_from_aspects", "predicate", "band_codes", "band_index",
-    "distance_to_edge", "weighted_mean", "mean_exponent", "evaluate", "convert_external", "rounding_tolerance",
-    "EDGE_EPS", "PREDICATES", "PREDICATE_BANDS",
+    "distance_to_edge", "weighted_mean", "mean_exponent", "evaluate", "evaluate_draws", "leaf_weights_of",
+    "convert_external", "rounding_tolerance", "EDGE_EPS", "PREDICATES", "PREDICATE_BANDS",
 ]
 
 #: An index within this distance below a band edge counts as on the edge (float noise such as
@@ -135,6 +135,138 @@ def evaluate(values: np.ndarray, framework, aggregation=None) -> np.ndarray:
     for level, child_cols, out_cols, W in comp.steps:
         allv[:, n_leaf + out_cols] = weighted_mean(allv[:, child_cols], W, methods[level])
     return allv[:, n_leaf:]
+
+
+# --------------------------------------------------------------------------------------------- many draws
+def leaf_weights_of(framework, step_weights=None) -> np.ndarray:
+    """Weight of each leaf in the index (fractions, rows sum 1) for each of d weight sets: (d × n_leaves).
+
+    ``step_weights``: one entry per step of ``framework.compiled.steps``, each ``None`` (the official
+    relative weights) or a (d × children × parents) array of relative weights (columns sum 1). A leaf's
+    weight is the product of the relative weights on its path to the root.
+    """
+    fw = get_framework(framework)
+    comp = fw.compiled
+    ws = _step_weight_arrays(comp, step_weights)
+    d = ws[0].shape[0]
+    n_leaf = len(comp.leaves)
+    node = np.zeros((d, n_leaf + len(comp.internal)))
+    node[:, -1] = 1.0  # the root is the last internal node
+    for (_, child_cols, out_cols, _), W in zip(reversed(comp.steps), reversed(ws)):
+        node[:, child_cols] = np.einsum("dcg,dg->dc", W, node[:, n_leaf + out_cols])
+    return node[:, :n_leaf]
+
+
+def _step_weight_arrays(comp, step_weights) -> list:
+    """Per-step (d × c × g) weight arrays; official steps broadcast to the common number of draws d."""
+    if step_weights is None:
+        step_weights = [None] * len(comp.steps)
+    if len(step_weights) != len(comp.steps):
+        raise SPBEError(f"step_weights needs one entry per aggregation step ({len(comp.steps)}), got "
+                        f"{len(step_weights)}", field="step_weights")
+    ds = {np.shape(w)[0] for w in step_weights if w is not None}
+    if len(ds) > 1:
+        raise SPBEError(f"step_weights hold different numbers of draws {sorted(ds)}", field="step_weights")
+    d = ds.pop() if ds else 1
+    out = []
+    for (lv, child_cols, out_cols, W0), w in zip(comp.steps, step_weights):
+        if w is None:
+            out.append(np.broadcast_to(W0, (d,) + W0.shape))
+            continue
+        w = np.asarray(w, dtype=float)
+        if w.shape != (d,) + W0.shape:
+            raise SPBEError(f"weights of the {lv} step must have shape {(d,) + W0.shape}, got {w.shape}",
+                            field="step_weights")
+        out.append(w)
+    return out
+
+
+def _phi(x: np.ndarray, p: float) -> np.ndarray:
+    """The transform under which a power mean of exponent p is a weighted sum."""
+    if p == 1.0:
+        return x
+    with np.errstate(divide="ignore"):
+        return np.log(x) if p == 0.0 else x ** p
+
+
+def _phi_inverse(t: np.ndarray, p: float) -> np.ndarray:
+    if p == 1.0:
+        return t
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.exp(t) if p == 0.0 else t ** (1.0 / p)
+
+
+def evaluate_draws(values, framework, *, step_weights=None, aggregation=None, moves=None,
+                   n_draws: int | None = None) -> np.ndarray:
+    """The index of every unit under each of d draws of weights and/or values: (d × n).
+
+    The multi-draw form of :func:`evaluate`, for Monte Carlo and Sobol designs.
+
+    ``values``: (n × n_leaves) in framework leaf order, or (d × n × n_leaves) when each draw has its own values.
+    ``step_weights``: per-step relative weights of each draw (see :func:`leaf_weights_of`); ``None`` = official.
+    ``aggregation``: one mean for every level, or ``{level: mean}`` (default: the framework's own).
+    ``moves``: ``(draw, row, col, value)`` arrays: draw ``draw`` sees ``value`` in cell (``row``, ``col``) instead
+    of ``values[row, col]`` — a sparse form of per-draw values (measurement error that moves a few levels).
+    ``n_draws``: number of draws when neither ``step_weights`` nor 3-D ``values`` say it.
+
+    When one power mean (exponent p) is used at every level, nested means compose into a single power mean
+    with the leaf weights of :func:`leaf_weights_of` (``M_p(M_p(x)) = M_p(x)`` with multiplied weights), so
+    the index is one matrix product under the transform ``x^p`` (``log x`` for p = 0) and a move costs one
+    addition. Otherwise (different means per level, or zeros under p ≤ 0) every level goes through
+    :func:`weighted_mean` with per-draw weights.
+    """
+    fw = get_framework(framework)
+    comp = fw.compiled
+    values = np.asarray(values, dtype=float)
+    if values.ndim not in (2, 3) or values.shape[-1] != len(comp.leaves):
+        raise SPBEError(f"values must be (n × {len(comp.leaves)}) or (draws × n × {len(comp.leaves)}), got shape "
+                        f"{values.shape}", field="values")
+    ws = _step_weight_arrays(comp, step_weights)
+    d = ws[0].shape[0] if step_weights is not None and any(w is not None for w in step_weights) else None
+    for cand in (values.shape[0] if values.ndim == 3 else None, n_draws):
+        if cand is not None:
+            if d is not None and cand != d:
+                raise SPBEError(f"the inputs give {d} and {cand} draws", field="n_draws")
+            d = int(cand)
+    d = 1 if d is None else d
+    if d != ws[0].shape[0]:
+        ws = [np.broadcast_to(w[0], (d,) + w.shape[1:]) if w.shape[0] == 1 else w for w in ws]
+    n = values.shape[-2]
+    if moves is not None:
+        m_draw, m_row, m_col, m_val = (np.asarray(a) for a in moves)
+        m_val = m_val.astype(float)
+    methods = set(_methods(fw, aggregation).values())
+    p = methods.pop() if len(methods) == 1 else None
+    if p is not None and p <= 0:
+        has_zero = (values == 0).any() or (moves is not None and (m_val == 0).any())
+        p = None if has_zero else p
+    if p is not None:  # one power mean everywhere: composed leaf weights, one product
+        w = leaf_weights_of(fw, ws)
+        tv = _phi(values, p)
+        if tv.ndim == 2:
+            t = w @ tv.T
+        else:
+            t = np.matmul(tv, w[:, :, None])[..., 0]
+        if moves is not None and len(m_draw):
+            k = values.shape[-1]
+            it = np.int32 if d * n * k < 2**31 else np.int64  # narrow indices when they fit: less memory traffic
+            m_draw, m_row, m_col = m_draw.astype(it, copy=False), m_row.astype(it, copy=False), m_col.astype(
+                it, copy=False)
+            cell = m_row * it(k) + m_col
+            base = tv.reshape(-1, n * k)[m_draw if values.ndim == 3 else 0, cell]
+            delta = w.ravel()[m_draw * it(k) + m_col] * (_phi(m_val, p) - base)
+            t += np.bincount(m_draw * it(n) + m_row, weights=delta, minlength=d * n).reshape(d, n)
+        return _phi_inverse(t, p)
+    full = np.array(np.broadcast_to(values, (d,) + values.shape[-2:]))
+    if moves is not None and len(m_draw):
+        full[m_draw, m_row, m_col] = m_val
+    spec = _methods(fw, aggregation)
+    n_leaf = len(comp.leaves)
+    allv = np.empty((d, n, n_leaf + len(comp.internal)))
+    allv[..., :n_leaf] = full
+    for (level, child_cols, out_cols, _), W in zip(comp.steps, ws):
+        allv[..., n_leaf + out_cols] = weighted_mean(allv[..., child_cols], W, spec[level])
+    return allv[..., -1]
 
 
 # --------------------------------------------------------------------------------------------- inputs

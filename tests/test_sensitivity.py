@@ -1,4 +1,7 @@
 """Tests for spbe_research.sensitivity: weight Monte Carlo, rank statistics, R_S and Sobol indices."""
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,12 +10,14 @@ from spbe_research import SPBEError, get_framework, score
 from spbe_research.scoring import predicate
 from spbe_research.scoring import distance_to_edge as _distance_to_edge
 from spbe_research.sensitivity import (
-    _weight_uncertainty_loop,
     competition_ranks,
     draw_weights,
     weight_sobol,
     weight_uncertainty,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from reference import weight_uncertainty_loop as _weight_uncertainty_loop  # noqa: E402
 
 W0 = np.array([0.13, 0.25, 0.165, 0.455])
 DOMS = ["D1", "D2", "D3", "D4"]

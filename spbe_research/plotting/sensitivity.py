@@ -14,7 +14,7 @@ from ..frameworks import get_framework
 from .style import PREDICATE_COLORS, concept_color, concept_label, styled
 
 __all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
-           "plot_plan", "plot_gain_per_step"]
+           "plot_plan", "plot_gain_per_step", "plot_convergence", "plot_sobol_convergence"]
 
 _EDGE = "#555555"
 
@@ -95,22 +95,26 @@ def plot_predicate_fragility(table: pd.DataFrame, framework="2020", ax=None, tit
 
 
 @styled
-def plot_sobol(sobol, output: str = "R_S", ax=None, title: str | None = None):
-    """First-order (S1) and total (ST) Sobol indices of each weight for one output, with bootstrap CIs.
-    ``sobol``: a :class:`~spbe_research.sensitivity.SobolResult` or its table."""
+def plot_sobol(sobol, output: str = "R_S", ax=None, title: str | None = None, xlabel: str | None = None):
+    """First-order (S1) and total (ST) Sobol indices of each factor (weight, or input group) for one output,
+    with bootstrap CIs. ``sobol``: a :class:`~spbe_research.sensitivity.SobolResult`, a
+    :class:`~spbe_research.sensitivity.GroupSobol` or their table."""
     ax = _ax(ax)
     sobol = sobol.to_frame() if hasattr(sobol, "to_frame") else sobol
+    groups = "input" in sobol.columns
+    if groups:
+        sobol = sobol.rename(columns={"input": "factor"})
     s = sobol[sobol["output"] == output]
     if s.empty:
         raise SPBEError(f"no Sobol rows for output {output!r}", field="output")
     x = np.arange(len(s))
     ax.bar(x - 0.2, s["S1"], 0.4, yerr=s["S1_conf"], label="first order S1", color="#4c72b0", capsize=3)
     ax.bar(x + 0.2, s["ST"], 0.4, yerr=s["ST_conf"], label="total ST", color="#dd8452", capsize=3)
-    ax.set_xticks(x, s["factor"])
-    ax.set_xlabel("domain weight (factor)")
+    ax.set_xticks(x, [str(f).replace("_", " ") for f in s["factor"]])
+    ax.set_xlabel(xlabel or ("uncertain input (group of factors)" if groups else "domain weight (factor)"))
     ax.set_ylabel("Sobol index (share of output variance)")
     ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_title(title or f"Sensitivity of {output} to the domain weights")
+    ax.set_title(title or f"Sensitivity of {output} to the {'modelling choices' if groups else 'domain weights'}")
     ax.legend()
     return ax
 
@@ -163,4 +167,41 @@ def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
     ax.set_ylabel("index points per level step")
     ax.set_title(title or "Where one level step pays off most")
     ax.legend(handles=[Patch(facecolor=concept_color(c), label=concept_label(c)) for c in seen], title="concept")
+    return ax
+
+
+@styled
+def plot_convergence(convergence: pd.DataFrame, ax=None, title: str | None = None,
+                     stats=("R_S", "share_fragile", "median_rank_interval")):
+    """Summary statistics of an uncertainty analysis against the number of draws (log axis), each relative to
+    its final value, so that one can see when more draws stop changing them."""
+    ax = _ax(ax)
+    c = convergence
+    styles = ["-o", "--s", ":^", "-.d"]
+    for st, sty in zip(stats, styles):
+        final = float(c[st].iloc[-1])
+        ax.plot(c["n_draws"], c[st] / final if final else c[st], sty, label=f"{st} (final {final:.3g})", markersize=4)
+    ax.axhline(1, color="black", linewidth=0.6)
+    ax.set_xscale("log")
+    ax.set_xlabel("number of draws")
+    ax.set_ylabel("value / final value")
+    ax.legend()
+    ax.set_title(title or "Convergence of the uncertainty analysis")
+    return ax
+
+
+@styled
+def plot_sobol_convergence(convergence: pd.DataFrame, output: str = "R_S", ax=None, title: str | None = None):
+    """Total Sobol index (with its bootstrap half-width) of each input against the base sample size."""
+    ax = _ax(ax)
+    c = convergence[convergence["output"] == output]
+    if c.empty:
+        raise SPBEError(f"no convergence rows for output {output!r}", field="output")
+    for name, g in c.groupby("input", sort=False):
+        ax.errorbar(g["n_base"], g["ST"], yerr=g["ST_conf"], marker="o", capsize=3, label=str(name).replace("_", " "))
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("base sample size N (evaluations: N × (inputs + 2))")
+    ax.set_ylabel("total Sobol index ST")
+    ax.legend()
+    ax.set_title(title or f"Convergence of the Sobol indices on {output}")
     return ax
