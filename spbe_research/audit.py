@@ -21,7 +21,7 @@ complete level of the framework found in the columns. Every function takes ``by`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from scipy import stats as _st
 from . import checks
 from .errors import SPBEError
 from .frameworks import Framework, get_framework
-from .scoring import band_codes, evaluate
+from .scoring import band_codes, evaluate, input_level
 
 __all__ = ["node_values", "coherence", "Coherence", "importance", "Importance", "removal", "Removal",
            "COLLINEAR", "WEAK"]
@@ -45,15 +45,7 @@ _SPEARMAN_SE = 1.06
 
 # --------------------------------------------------------------------------------------------- values
 def _level_of(data: pd.DataFrame, fw: Framework) -> str:
-    if all(c in data.columns for c in fw.indicator_codes):
-        return fw.indicator_level
-    for lv in reversed(fw.tree_levels[1:]):
-        if all(c in data.columns for c in fw.codes(lv)):
-            return lv
-    first = fw.codes(fw.top_level)
-    missing = next(c for c in first if c not in data.columns)
-    raise SPBEError(f"data need every column of one level of {fw.name} (e.g. {', '.join(first)}); {missing!r} is "
-                    f"missing", field=missing)
+    return input_level(data, fw)
 
 
 @dataclass(frozen=True, eq=False)

@@ -338,10 +338,13 @@ RESULTS = Schema(
         _f("source", "string", "Citation of the report table, or the address of the press page.", required=True),
         _f("source_table", "string", "Report table (e.g. 'Tabel 9') or the raw press file.", required=True),
         _f("source_line", "integer", "Line of the raw Markdown report the row was read from (empty for press rows).", minimum=1),
-        _f("source_row", "integer", "Row number printed in the report table ('No'), or the data row of the raw press file.",
+        _f("source_row", "integer", "Row number printed in the report table ('No'), the data row of the raw press file, or the spreadsheet row of an imported table.",
            required=True, minimum=1),
+        *(_f(f"A{k}", "number", f"Aspect A{k} of the row's framework as given by an imported table (spbe_research.importer); empty for report and press rows.",
+             minimum=0, maximum=5) for k in range(1, 9)),
+        _f("import_id", "string", "Id of the import a row comes from (data/raw/imported/IMPORTS.csv); empty for report and press rows."),
     ),
-    ("institution_id", "year", "source_kind", "source_row"),
+    ("institution_id", "year", "source_kind", "source_table", "source_row"),
 )
 
 NATIONAL = Schema(

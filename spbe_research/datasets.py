@@ -76,7 +76,7 @@ from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
 __all__ = [
     "build", "verify_raw", "write_manifest", "processed_dir", "raw_dir", "raw_path", "build_manifest",
     "load_results", "load_national", "load_aggregates", "load_institutions", "load_press_cross_check",
-    "load_unmatched_names", "load_covariates", "data_version", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
+    "load_unmatched_names", "load_covariates", "data_version", "import_results", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
 ]
 
 
@@ -278,11 +278,19 @@ class _Build:
 
 
 def _build_results(b: _Build) -> pd.DataFrame:
+    from . import importer
+
     press_rows = b.press[0]
-    res = pd.concat([b.official, press_rows], ignore_index=True)[RESULT_COLUMNS]
+    published = pd.concat([b.official, press_rows], ignore_index=True)
+    imported = importer.build_imported(b.raw)  # results researchers added (data/raw/imported/), never overwriting
+    if len(imported):
+        imported = importer.flag_against_panel(imported, published)
+    parts = [df.reindex(columns=RESULT_COLUMNS) for df in (b.official, imported, press_rows) if len(df)]
+    res = pd.concat(parts, ignore_index=True)[RESULT_COLUMNS]
     res["quality_flags"] = res["quality_flags"].fillna("")
     res["within_tolerance"] = res["within_tolerance"].astype("boolean")
-    res = res.astype({"source_line": "Int64", "source_row": "int64", "year": "int64"})
+    res = res.astype({"source_line": "Int64", "source_row": "int64", "year": "int64",
+                      **{f"A{k}": "float64" for k in range(1, 9)}})
     order = res["source_kind"].map({k: i for i, k in enumerate(SOURCE_KINDS)})
     res = res.assign(_o=order).sort_values(["year", "_o", "institution_id", "source_row"], kind="stable")
     res = res.drop(columns="_o").reset_index(drop=True)
@@ -782,7 +790,7 @@ def _predicates(s: pd.Series) -> pd.Series:
 def load_results(source_kind: str | None = None, year=None) -> pd.DataFrame:
     """The results panel: one row per institution × evaluation year × source.
 
-    ``source_kind``: ``"official_report"`` or ``"press"`` (default both); ``year``: one year or a list
+    ``source_kind``: ``"official_report"``, ``"imported"`` or ``"press"`` (default all); ``year``: one year or a list
     (ints, or digit strings such as ``"2023"``; see :func:`spbe_research.checks.years`).
     ``predicate`` is an ordered categorical (Kurang < … < Memuaskan). Values are as published; recovered
     values are in ``recovered_*`` columns, never in ``D1``…``index``; ``index_recomputed``, ``residual``,
@@ -830,6 +838,17 @@ def load_unmatched_names() -> pd.DataFrame:
     return _table("unmatched_names")
 
 
+def import_results(path, year, framework=None, *, source: str, **options):
+    """Add a results table you hold (CSV or XLSX: names with any of index, domain or aspect values, predicate) to
+    the panel as ``source_kind="imported"``: names matched to the registry (unmatched or ambiguous names are
+    errors, never guesses), values validated against the framework, every defect flagged, the file stored in
+    ``data/raw/imported/`` with its provenance and checksum, all-or-nothing; the next build merges it without
+    overwriting a published row. See :func:`spbe_research.importer.import_results` for the options."""
+    from . import importer
+
+    return importer.import_results(path, year, framework, source=source, **options)
+
+
 def data_version() -> dict:
     """Which data a loader serves: the package version that built it, the build id (a hash of the set's content),
     the sha256 of the raw manifest it was built from, and where it is read from (clone, variable or wheel)."""
@@ -856,12 +875,20 @@ def load_covariates(year=None) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("import", "check", "list"):  # results you hold: the importer's own command line
+        from . import importer
+
+        return importer.main(argv)
     parser = argparse.ArgumentParser(prog="python -m spbe_research.datasets", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build data/processed from data/raw")
     b.add_argument("--out", type=Path, default=None)
     sub.add_parser("verify", help="verify data/raw against its manifest")
     sub.add_parser("manifest", help="(maintainers) rewrite data/raw/MANIFEST.sha256")
+    sub.add_parser("import", help="add a results table you hold to the panel (see: import --help)")
+    sub.add_parser("check", help="check a results table without importing it (see: check --help)")
+    sub.add_parser("list", help="list the imported tables")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "build":

@@ -52,12 +52,41 @@ def weighted_mean(X, W, method="arithmetic") -> np.ndarray:
         return X @ W
     if np.nanmin(X, initial=0.0) < 0:
         raise SPBEError(f"a {method!r} mean needs values ≥ 0", field="aggregation")
-    if p > 0:
-        return (X ** p @ W) ** (1.0 / p)
-    zero = X == 0
-    Xs = np.where(zero, 1.0, X)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.exp(np.log(Xs) @ W) if p == 0 else (Xs ** p @ W) ** (1.0 / p)
-    if zero.any():
-        out = np.where(zero.astype(float) @ (W > 0) > 0, 0.0, out)
-    return out
+    if p == 0:
+        zero = X == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.exp(np.log(np.where(zero, 1.0, X)) @ W)
+        if zero.any():
+            out = np.where(zero.astype(float) @ (W > 0) > 0, 0.0, out)
+        return out
+    return _scaled_power_mean(X, W, p)
+
+
+def _scaled_power_mean(X: np.ndarray, W: np.ndarray, p: float) -> np.ndarray:
+    """``(Σ w xᵖ)^(1/p)`` without overflow: each output column is computed from its own weighted columns scaled
+    by their largest (p > 0) or smallest (p < 0) value, so every power is at most 1 and the scaling column adds
+    its full weight (no ``inf · 0`` from an unweighted column, no underflow to 0 of the whole sum). One pass
+    per output column (a parent node), never per row."""
+    vector = W.ndim == 1
+    Wm = W[:, None] if vector else W
+    k = Wm.shape[-1]
+    cols = []
+    for j in range(k):
+        w = Wm[..., :, j]                               # (c,) or (d × c)
+        used = (w > 0)[..., None, :]                    # broadcast over the rows of X
+        if p > 0:
+            s = np.where(used, X, -np.inf).max(axis=-1, keepdims=True)
+        else:
+            s = np.where(used, X, np.inf).min(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            ratio = np.where(used, X / s, 0.0)
+            powered = np.where(used, ratio ** p, 0.0)
+            total = np.einsum("...nc,...c->...n", powered, w)
+            out = s[..., 0] * total ** (1.0 / p)
+        if p < 0:                                       # a zero with weight: the limit is 0
+            out = np.where(s[..., 0] == 0, 0.0, out)
+        elif p > 0:                                     # all weighted values zero
+            out = np.where(s[..., 0] == 0, 0.0, out)
+        cols.append(out)
+    res = np.stack(cols, axis=-1)
+    return res[..., 0] if vector else res

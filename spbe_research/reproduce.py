@@ -26,7 +26,7 @@ import pandas as pd
 from . import checks
 from .errors import SPBEError
 from .frameworks import framework_for_year, get_framework
-from .scoring import EDGE_EPS, band_codes, index_from_domains, rounding_tolerance
+from .scoring import EDGE_EPS, band_codes, index_from, rounding_tolerance
 from .vocabulary import CENTRAL_TYPES, GROUP_TYPES, REGIONAL_TYPES, REPORT_GROUPS
 
 __all__ = [
@@ -116,24 +116,34 @@ def recompute(results: pd.DataFrame, framework=None, *, decimals: int = 2) -> pd
     for name, pos in groups.items():
         fw = get_framework(name)
         sub = results.iloc[pos]
-        dom = checks.numeric_matrix(sub, list(fw.domain_codes), what="domain")
+        codes = list(fw.codes(fw.top_level))  # domains of SPBE, aspects of Indeks Pemdi
+        dom = checks.numeric_matrix(sub, codes, what=fw.top_level)
         if np.isinf(dom).any():
             r, c = np.argwhere(np.isinf(dom))[0]
-            raise SPBEError(f"domain value {dom[r, c]} is not finite", row=sub.index[r], field=fw.domain_codes[c])
-        # a missing domain gives no recomputation (NaN); printed values off the scale are used as printed
-        recomputed[pos] = index_from_domains(pd.DataFrame(dom, columns=list(fw.domain_codes)), fw,
-                                             missing="propagate", check_range=False).to_numpy()
+            raise SPBEError(f"{fw.top_level} value {dom[r, c]} is not finite", row=sub.index[r], field=codes[c])
+        # a missing part gives no recomputation (NaN); printed values off the scale are used as printed
+        recomputed[pos] = index_from(pd.DataFrame(dom, columns=codes), fw, fw.top_level, missing="propagate",
+                                     check_range=False).to_numpy()
         tol[pos] = rounding_tolerance(fw, decimals)
     printed = checks.numeric_column(results["index"], field="index", what="index")
     if np.isinf(printed).any():
         i = int(np.flatnonzero(np.isinf(printed))[0])
         raise SPBEError(f"index value {printed[i]} is not finite", row=results.index[i], field="index")
+    return verdict(printed, recomputed, tol, index=results.index)
+
+
+def verdict(printed, recomputed, tolerance, index=None) -> pd.DataFrame:
+    """The four :data:`AUDIT_COLUMNS` from printed and recomputed indices and the tolerance: the one rule for
+    every reproduction verdict (``within_tolerance`` is NA where nothing could be recomputed)."""
+    printed = np.asarray(printed, dtype=float)
+    recomputed = np.asarray(recomputed, dtype=float)
+    tol = np.broadcast_to(np.asarray(tolerance, dtype=float), printed.shape)
     resid = printed - recomputed
     ok = np.abs(resid) <= tol + _EPS
     return pd.DataFrame({
         "index_recomputed": recomputed, "residual": resid, "tolerance": tol,
         "within_tolerance": pd.array(np.where(np.isnan(resid), pd.NA, ok), dtype="boolean"),
-    }, index=results.index)
+    }, index=index)
 
 
 def audit_results(results: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .means import mean_exponent, weighted_mean
 
 __all__ = [
     "score", "index_from", "index_from_domains", "index_from_aspects", "predicate", "band_codes", "band_index",
-    "distance_to_edge", "weighted_mean", "mean_exponent", "evaluate", "evaluate_draws", "leaf_weights_of",
+    "distance_to_edge", "weighted_mean", "mean_exponent", "evaluate", "input_level", "evaluate_draws", "leaf_weights_of",
     "convert_external", "rounding_tolerance", "EDGE_EPS", "PREDICATES", "PREDICATE_BANDS",
 ]
 
@@ -554,6 +554,28 @@ def _result(parts: list, units, fw: Framework, aggregation, conv_cols=None) -> p
 
 
 # --------------------------------------------------------------------------------------------- index_from
+def input_level(data: pd.DataFrame, framework, *, allow_indicators: bool = True) -> str:
+    """The deepest level of ``framework`` that ``data`` gives: every code of the level is a column with at least
+    one value (a panel's empty columns of another framework's parts do not count). Raises naming the first
+    missing column of the top level when no level is given."""
+    fw = get_framework(framework)
+    checks.frame(data, name="data")
+
+    def given(codes) -> bool:
+        return all(c in data.columns and data[c].notna().any() for c in codes)
+
+    if allow_indicators and given(fw.indicator_codes):
+        return fw.indicator_level
+    for lv in reversed(fw.tree_levels[1:]):
+        if lv != fw.indicator_level and given(fw.codes(lv)):
+            return lv
+    top = fw.codes(fw.top_level)
+    missing = next((c for c in top if c not in data.columns or data[c].isna().all()), top[0])
+    raise SPBEError(f"data need the columns of one level of {fw.name} (e.g. {', '.join(top)}"
+                    f"{', or every indicator' if allow_indicators else ''}); {missing!r} is missing or empty",
+                    field=missing)
+
+
 def index_from(values: pd.DataFrame, framework, level: str | None = None, *, missing: str = "raise",
                check_range: bool = True, aggregation=None) -> pd.Series:
     """The index from published values at one level (columns = that level's codes; other columns ignored).

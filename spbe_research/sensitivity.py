@@ -37,7 +37,7 @@ from . import checks
 from .errors import SPBEError
 from .frameworks import Framework, get_framework
 from .means import mean_exponent, weighted_mean
-from .scoring import _methods, band_codes, evaluate, evaluate_draws
+from .scoring import _methods, band_codes, evaluate, evaluate_draws, input_level
 from .scoring import distance_to_edge as _edge_distance
 
 __all__ = [
@@ -149,7 +149,8 @@ def _model(data: pd.DataFrame, framework) -> _Model:
     if ids is not None and ids.duplicated().any():
         raise SPBEError(f"institution_id {ids[ids.duplicated()].iloc[0]!r} appears twice", field="institution_id")
     codes = list(fw.indicator_codes)
-    if all(c in data.columns for c in codes):
+    level = input_level(data, fw)
+    if level == fw.indicator_level:
         L = _check_values(data, codes, fw.scale_min, fw.scale_max, "indicator level", integer=fw.is_integer)
         sub_level = fw.tree_levels[2] if len(fw.tree_levels) > 2 else fw.tree_levels[1]
         parts = fw.codes(sub_level)
@@ -570,16 +571,8 @@ class Problem:
 
 
 def _data_level(data: pd.DataFrame, fw: Framework) -> str:
-    """The deepest level of ``fw`` whose codes are all columns of ``data``."""
-    if all(c in data.columns for c in fw.indicator_codes):
-        return fw.indicator_level
-    for lv in reversed(fw.tree_levels[1:]):
-        if lv != fw.indicator_level and all(c in data.columns for c in fw.codes(lv)):
-            return lv
-    need = ", ".join(fw.codes(fw.top_level))
-    missing = next(c for c in fw.codes(fw.top_level) if c not in data.columns)
-    raise SPBEError(f"data need the columns of one level of {fw.name} (e.g. {need}, or every indicator); "
-                    f"{missing!r} is missing", field=missing)
+    """The deepest level of ``fw`` that ``data`` gives (:func:`~spbe_research.scoring.input_level`)."""
+    return input_level(data, fw)
 
 
 def _variant(name: str, data: pd.DataFrame, fw: Framework, ref: Framework, weight_levels) -> tuple[_Variant, list]:

@@ -61,13 +61,13 @@ PRESS_TYPES = ("kementerian", "lembaga", "lpnk", "lns_other", "provinsi", "kabup
 ISLAND_GROUPS = ("Sumatra", "Jawa", "Kalimantan", "Sulawesi", "Bali–Nusa Tenggara", "Maluku", "Papua")
 
 #: ``source_kind`` of a panel row.
-SOURCE_KINDS = ("official_report", "press")
+SOURCE_KINDS = ("official_report", "imported", "press")  # the order of precedence in the panel
 #: Reporting stage of a value (press rows are classified from the page; official rows are official).
 STAGES = ("official", "provisional", "self_assessment", "unknown")
 #: What a press row's stage rests on: the page's own words, the compiler's note, or nothing.
 PRESS_STAGE_BASES = ("quote", "compiler_note", "none")
 #: What a panel row's stage rests on (official rows: the report).
-STAGE_BASES = ("report", *PRESS_STAGE_BASES)
+STAGE_BASES = ("report", "import", *PRESS_STAGE_BASES)
 
 #: How a name was matched to the institution registry (``match_method``; see :mod:`spbe_research.registry`).
 MATCH_METHODS = ("exact", "alias", "prefix_normalised", "code", "code_change", "base_name", "unmatched")

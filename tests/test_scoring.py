@@ -230,3 +230,23 @@ def test_check_range_false_audits_off_scale_printed_values():
         spbe.index_from_domains(d, "2020")
     assert spbe.index_from_domains(d, "2020", check_range=False).iloc[0] == pytest.approx(
         0.13 * 2.4 + 0.25 * 1.7 + 0.165 * 1.09 + 0.455 * 0.3)
+
+
+@pytest.mark.parametrize("p", [-1.0, -4.0, 3.0, 500.0])
+def test_power_means_neither_overflow_nor_leak_nan_from_unweighted_columns(p):
+    """Regression (found by hypothesis): a harmonic mean of subnormal values overflowed 1/x to inf, and an
+    unweighted column then gave inf·0 = NaN; a power mean with a large exponent overflowed 5**500."""
+    from spbe_research.means import weighted_mean
+    W = np.eye(2)
+    tiny = np.array([[2.2e-313, 2.2e-313], [1.0, 2.2e-313]])
+    out = weighted_mean(tiny, W, p)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out, tiny, rtol=1e-12)
+    # an equal-weight mean of two values lies between them, and is the min/max in the limit of large |p|
+    two = weighted_mean(np.array([[5.0, 4.0]]), np.array([0.5, 0.5]), p)[0]
+    assert 4.0 <= two <= 5.0
+    # ordinary values: the same as the textbook formula
+    X = np.random.default_rng(1).uniform(0.1, 5, (50, 4))
+    Wr = np.array([[0.5, 0.0], [0.5, 0.0], [0.0, 0.25], [0.0, 0.75]])
+    if abs(p) < 10:
+        np.testing.assert_allclose(weighted_mean(X, Wr, p), (X ** p @ Wr) ** (1 / p), rtol=1e-12)

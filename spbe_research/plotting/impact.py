@@ -1,7 +1,8 @@
 """Figures for the reproduction audit and the framework-change impact (notebooks 03 and 04).
 
-Every function takes the tidy output of :mod:`spbe_research.reproduce` or
-:mod:`spbe_research.impact` and returns a :class:`matplotlib.figure.Figure`.
+Every function takes the tidy output of :mod:`spbe_research.reproduce` or :mod:`spbe_research.impact`.
+The older figures return a :class:`matplotlib.figure.Figure`; :func:`plot_pair_changes` and
+:func:`plot_switch_effects` take ``ax=None`` and return the Axes.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from matplotlib.patches import Patch
 
 from ..frameworks import get_framework
 from ..scoring import PREDICATES
-from .style import PREDICATE_COLORS, PREDICATE_GLOSS, predicate_colors, styled
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, describe, new_axes, predicate_colors, styled
 
 __all__ = [
     "plot_residuals",
@@ -24,6 +25,9 @@ __all__ = [
     "plot_transition_heatmap",
     "plot_domain_contributions",
     "plot_simulation",
+    "plot_pair_changes",
+    "plot_switch_effects",
+    "STAGE_PAIR_COLORS",
 ]
 
 _INDEX_LABEL = "SPBE index (0–5)"
@@ -289,3 +293,78 @@ def plot_simulation(sim: pd.DataFrame, observed: dict | None = None,
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=legend_title, title_fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# the switch pairs, judged against the national trend (ax=None → Axes)
+# ---------------------------------------------------------------------------------------------
+
+#: Okabe–Ito colours (colour-blind safe) for the stage of a switch pair.
+STAGE_PAIR_COLORS = {"both ends official": "#0072B2", "later end official": "#E69F00", "stage unknown": "#999999"}
+
+
+def _pair_stage(pairs: pd.DataFrame) -> pd.Series:
+    ob = pairs["stage_before"].eq("official")
+    oa = pairs["stage_after"].eq("official")
+    return pd.Series(np.select([ob & oa, oa], ["both ends official", "later end official"], "stage unknown"),
+                     index=pairs.index)
+
+
+@styled
+def plot_pair_changes(adj: pd.DataFrame, reference: dict | None = None, ax=None,
+                      title: str = "Same institution across the switch: raw and trend-adjusted change"):
+    """Each pair's raw change (open circle) and trend-adjusted change (filled: minus the national change over
+    the same years), coloured by the stage of its two ends; ``reference``: ``{label: value}`` vertical lines.
+
+    ``adj``: :func:`spbe_research.impact.trend_adjust` output. Returns the Axes.
+    """
+    a = adj.sort_values("trend_adjusted_change").reset_index(drop=True)
+    ax = new_axes(ax, figsize=(8.5, 0.32 * len(a) + 1.8))
+    y = np.arange(len(a))
+    stage = _pair_stage(a)
+    colors = stage.map(STAGE_PAIR_COLORS)
+    ax.hlines(y, a["change"], a["trend_adjusted_change"], color="#cccccc", lw=1, zorder=1)
+    ax.scatter(a["change"], y, facecolors="white", edgecolors=colors, s=36, zorder=3, lw=1.4)
+    ax.scatter(a["trend_adjusted_change"], y, color=colors, s=36, zorder=4)
+    ax.axvline(0, color="black", lw=0.8)
+    for (lab, v), ls in zip((reference or {}).items(), ("--", ":", "-.")):
+        ax.axvline(v, color="#CC3311", ls=ls, lw=1, label=f"{lab}: {v:+.3f}")
+    ax.set_yticks(y, [f"{n} ({b}→{f})" for n, b, f in zip(a["institution_name"], a["year_before"], a["year_after"])],
+                  fontsize=7)
+    ax.set_xlabel("Change in index points (after − before)")
+    ax.set_title(title)
+    handles = [plt.Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="black",
+                          label="raw change"),
+               plt.Line2D([], [], marker="o", ls="", color="black", label="trend-adjusted (minus national change)")]
+    handles += [Patch(color=c, label=k) for k, c in STAGE_PAIR_COLORS.items() if (stage == k).any()]
+    h2, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + h2, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return describe(ax, "Dot plot of each institution's change across the 2021 framework switch, raw and minus the "
+                        "national change over the same years, coloured by the stage of the two scores.")
+
+
+@styled
+def plot_switch_effects(tests: pd.DataFrame, ax=None,
+                        title: str = "Hodges–Lehmann shift with exact 95 % CI, by subset"):
+    """Forest plot of :func:`spbe_research.impact.switch_effect_tests`: one line per subset and measure; a
+    subset too small for an interval shows its estimate only, labelled. Returns the Axes."""
+    t = tests.reset_index(drop=True)
+    ax = new_axes(ax, figsize=(8, 0.42 * len(t) + 1.6))
+    y = np.arange(len(t))
+    cols = {"change": "#4477AA", "trend_adjusted_change": "#EE6677"}
+    for i, r in t.iterrows():
+        c = cols.get(r["measure"], "black")
+        if np.isfinite(r["ci95_low"]):
+            ax.hlines(i, r["ci95_low"], r["ci95_high"], color=c, lw=2)
+        ax.plot(r["hodges_lehmann"], i, "o" if r["role"] == "headline" else "s", color=c, ms=6)
+        note = f"n = {int(r['n'])}" + ("" if np.isfinite(r["ci95_low"]) else ": too few for a 95 % interval")
+        ax.text(1.01, i, note, transform=ax.get_yaxis_transform(), fontsize=7, va="center")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, [f"{s} · {m.replace('_', ' ')}" for s, m in zip(t["subset"], t["measure"])], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Shift in index points (Hodges–Lehmann estimate)")
+    ax.set_title(title)
+    ax.legend(handles=[Patch(color=v, label=k.replace("_", " ")) for k, v in cols.items()], fontsize=7,
+              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    return describe(ax, "Forest plot of Hodges-Lehmann shifts with exact Wilcoxon confidence intervals for the "
+                        "switch pairs, raw and trend-adjusted, per stage subset.")
