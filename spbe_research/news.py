@@ -695,36 +695,36 @@ def _assign_years(text: str, scores: list[_Score], clauses: _Clauses, published:
                          + [(m.start(), "current") for m in _CURRENT.finditer(text)])
     document_year = _document_year(text, published)
     latest_stated = max(years.val) if years.val else None
-    clause_year = {}
+    clause_of, clause_year = {}, {}
     for score in scores:
-        clause = clauses.bounds(score.sentence, score.start)
+        clause = clause_of[id(score)] = clauses.bounds(score.sentence, score.start)
         hit = years.nearest(clause[0], clause[1], score.start)
         clause_year[id(score)] = hit[1] if hit else None
     for group in _by_sentence(scores):
         for k, score in enumerate(group):
             prev_s = group[k - 1] if k > 0 else None
             next_s = group[k + 1] if k + 1 < len(group) else None
-            clause = clauses.bounds(score.sentence, score.start)
-            segment = (prev_s.end if prev_s else score.sentence[0], next_s.start if next_s else score.sentence[1])
-            marker = _relative_marker(markers, clause, segment, score.start)
-            earlier = years.last_before(score.sentence[0], score.start)
-            later = years.first_from(score.end, score.sentence[1])
-            if clause_year[id(score)] is not None:                                        # rule 1
+            if clause_year[id(score)] is not None:                                          # rule 1
                 score.year = clause_year[id(score)]
-            elif prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
+                continue
+            if prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
                 score.year = clause_year[id(prev_s)] + 1                                    # rule 2 (to)
-            elif next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
+                continue
+            if next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
                 score.year = clause_year[id(next_s)] - 1                                    # rule 2 (from)
-            elif marker == "previous":                                                      # rule 3
+                continue
+            segment = (prev_s.end if prev_s else score.sentence[0], next_s.start if next_s else score.sentence[1])
+            marker = _relative_marker(markers, clause_of[id(score)], segment, score.start)
+            if marker == "previous":                                                        # rule 3
                 score.previous = True
                 score.year = published.year - 1 if published else None
             elif marker == "current":
                 score.current = True
                 score.year = (_latest_published_evaluation(published) if published
                               else document_year or latest_stated)
-            elif earlier:                                                                   # rule 4
+            elif earlier := years.last_before(score.sentence[0], score.start):               # rule 4
                 score.year = earlier[1]
-            elif later:
+            elif later := years.first_from(score.end, score.sentence[1]):
                 score.year = later[1]
             elif document_year is not None:                                                 # rule 5
                 score.year = document_year
