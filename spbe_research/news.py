@@ -334,6 +334,9 @@ class _Clauses:
 # Scores
 # ---------------------------------------------------------------------------------------------
 CONTEXT_WINDOW = 80   #: characters before a value searched for a context word (domain, target, IPM, ...)
+# Every pattern searched before a value needs a letter or one of $ < > ≤ ≥: a window made of these
+# characters only (the space between two values in a list of numbers) is not searched.
+_NO_WORD = " \t\n\r\f\v0123456789.,;:/()-"
 
 
 def _not_a_score_reason(text: str, m: re.Match, context_start: int, previous_end: int = 0) -> str | None:
@@ -346,26 +349,28 @@ def _not_a_score_reason(text: str, m: re.Match, context_start: int, previous_end
     """
     before = text[max(0, m.start() - 40, previous_end - 1):m.start()]
     after = text[m.end():m.end() + 40]
+    words = bool(before.strip(_NO_WORD))   # else no pattern before the value can match
     if m.group(2) == "." and len(m.group(3)) == 3:
         return "thousands separator"
     if _AMOUNT_AFTER.match(after):
         return "percentage, amount or count"
-    if _MONEY_OR_TIME_BEFORE.search(before) or _TIME_AFTER.match(after):
+    if (words and _MONEY_OR_TIME_BEFORE.search(before)) or _TIME_AFTER.match(after):
         return "money or clock time"
-    if _RATING_AFTER.match(after) or _RATING_BEFORE.search(before):
+    if _RATING_AFTER.match(after) or (words and _RATING_BEFORE.search(before)):
         return "rating"
     if _YEAR_AFTER.match(after):
         return "followed by a year"
-    if _LABEL_BEFORE.search(before):
+    if words and _LABEL_BEFORE.search(before):
         return "label such as Industri 4.0"
-    if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after):
+    if (words and _CHANGE_BEFORE.search(before)) or _CHANGE_AFTER.match(after):
         return "change in points"
-    if _THRESHOLD_BEFORE.search(before):
+    if words and _THRESHOLD_BEFORE.search(before):
         return "threshold"
     context = text[context_start:m.start()]
-    for reason, pattern in _NOT_INDEX_CONTEXT.items():
-        if pattern.search(context):
-            return reason
+    if context.strip(_NO_WORD):
+        for reason, pattern in _NOT_INDEX_CONTEXT.items():
+            if pattern.search(context):
+                return reason
     return None
 
 
