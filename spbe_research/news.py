@@ -91,6 +91,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 import pandas as pd
 
@@ -291,6 +293,8 @@ class _Positions:
         return (self.pos[i], self.val[i]) if i < len(self.pos) and self.pos[i] < hi else None
 
     def nearest(self, lo: int, hi: int, pos: int):
+        if not self.pos:
+            return None
         before, after = self.last_before(lo, min(pos, hi)), self.first_from(max(pos, lo), hi)
         if before is None or (after is not None and after[0] - pos < pos - before[0]):
             return after
@@ -566,13 +570,7 @@ def _find_mentions(text: str) -> list[_Mention]:
 
 def _by_sentence(scores: list[_Score]) -> list[list[_Score]]:
     """Scores grouped by sentence, in text order (scores are found in text order)."""
-    groups: list[list[_Score]] = []
-    for score in scores:
-        if groups and groups[-1][0].sentence == score.sentence:
-            groups[-1].append(score)
-        else:
-            groups.append([score])
-    return groups
+    return [list(group) for _, group in groupby(scores, key=attrgetter("sentence"))]
 
 
 def _pair_respectively(text: str, groups: list[list[_Score]], mentions: list[_Mention],
