@@ -73,9 +73,15 @@ Duplicates
     without a year is dropped when the same institution and value also appear with a year.
 
 Cost
-    Linear in the length of the text: patterns are matched once over the text and every look-up
-    (clause, year, mention, relative phrase, predicate cue) is a bisection in sorted positions; the
-    evidence is the sentence cut to EVIDENCE_CHARS on each side of the value. Accuracy on labelled
+    Linear in the length of the text, whatever its layout (a table with one row per line or written
+    as one long sentence, long whitespace runs, values listed before their names): patterns are
+    matched once over the text; every look-up (clause, year, mention, relative phrase, predicate
+    cue) is a bisection in sorted positions; the words before a value are searched back to the
+    previous value and at most 40 (rejections) or CONTEXT_WINDOW (context) characters; the bare
+    names of typed mentions are found with a character trie, not a regex alternation of every name;
+    neighbouring values and the next unclaimed mention are found in one pass per sentence; the
+    evidence is the sentence cut to EVIDENCE_CHARS on each side of the value, cut for kept rows only.
+    ``tests/test_news.py`` counts the work; ``benchmarks/bench_news.py`` times it. Accuracy on labelled
     real passages: ``benchmarks/news_eval.py`` and ``tests/news_eval/README.md``.
 """
 from __future__ import annotations
@@ -85,6 +91,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 import pandas as pd
 
@@ -99,7 +107,10 @@ FIRST_EVALUATION_YEAR = 2018
 # ---------------------------------------------------------------------------------------------
 _SPBE_TOPIC = re.compile(r"SPBE|Sistem\s+Pemerintahan\s+Berbasis\s+Elektronik|e-?government", re.I)
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’']?\s+|\s*\n+\s*")
+# A break is a whole whitespace run: after . ! ? (and a closing quote), or holding a newline. The newline
+# branch only starts where a run starts ((?<!\s)): retried inside a long run without a newline it
+# rescanned the rest of the run at every position (quadratic in the run).
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’']?\s+|(?<!\s)\s*\n+\s*")
 _ABBREVIATION_END = re.compile(r"(?:\b(?:Pemkab|Pemkot|Pemko|Pemprov|Kab|Prov|Kec|Dr|Drs|Ir|No|Jl|St)|\b[A-Z])\.$")
 _CLAUSE_BREAK = re.compile(
     r",\s|;|\s(?:menjadi|sedangkan|sementara|dan|serta|namun|tetapi|karena|sehingga|bahwa)\s", re.I
@@ -282,6 +293,8 @@ class _Positions:
         return (self.pos[i], self.val[i]) if i < len(self.pos) and self.pos[i] < hi else None
 
     def nearest(self, lo: int, hi: int, pos: int):
+        if not self.pos:
+            return None
         before, after = self.last_before(lo, min(pos, hi)), self.first_from(max(pos, lo), hi)
         if before is None or (after is not None and after[0] - pos < pos - before[0]):
             return after
@@ -325,31 +338,43 @@ class _Clauses:
 # Scores
 # ---------------------------------------------------------------------------------------------
 CONTEXT_WINDOW = 80   #: characters before a value searched for a context word (domain, target, IPM, ...)
+# Every pattern searched before a value needs a letter or one of $ < > ≤ ≥: a window made of these
+# characters only (the space between two values in a list of numbers) is not searched.
+_NO_WORD = " \t\n\r\f\v0123456789.,;:/()-"
 
 
-def _not_a_score_reason(text: str, m: re.Match, context_start: int) -> str | None:
-    """Why the decimal ``m`` is not an index score, or None when it is one."""
-    before, after = text[max(0, m.start() - 40):m.start()], text[m.end():m.end() + 40]
+def _not_a_score_reason(text: str, m: re.Match, context_start: int, previous_end: int = 0) -> str | None:
+    """Why the decimal ``m`` is not an index score, or None when it is one.
+
+    The words checked before the value (money, rating, label, change, threshold) are searched in at
+    most 40 characters, from the last digit of the previous value on: none of those patterns can
+    match a digit, so a match never reaches further back, and the windows of close values (a page of
+    numbers) do not overlap.
+    """
+    before = text[max(0, m.start() - 40, previous_end - 1):m.start()]
+    after = text[m.end():m.end() + 40]
+    words = bool(before.strip(_NO_WORD))   # else no pattern before the value can match
     if m.group(2) == "." and len(m.group(3)) == 3:
         return "thousands separator"
     if _AMOUNT_AFTER.match(after):
         return "percentage, amount or count"
-    if _MONEY_OR_TIME_BEFORE.search(before) or _TIME_AFTER.match(after):
+    if (words and _MONEY_OR_TIME_BEFORE.search(before)) or _TIME_AFTER.match(after):
         return "money or clock time"
-    if _RATING_AFTER.match(after) or _RATING_BEFORE.search(before):
+    if _RATING_AFTER.match(after) or (words and _RATING_BEFORE.search(before)):
         return "rating"
     if _YEAR_AFTER.match(after):
         return "followed by a year"
-    if _LABEL_BEFORE.search(before):
+    if words and _LABEL_BEFORE.search(before):
         return "label such as Industri 4.0"
-    if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after):
+    if (words and _CHANGE_BEFORE.search(before)) or _CHANGE_AFTER.match(after):
         return "change in points"
-    if _THRESHOLD_BEFORE.search(before):
+    if words and _THRESHOLD_BEFORE.search(before):
         return "threshold"
     context = text[context_start:m.start()]
-    for reason, pattern in _NOT_INDEX_CONTEXT.items():
-        if pattern.search(context):
-            return reason
+    if context.strip(_NO_WORD):
+        for reason, pattern in _NOT_INDEX_CONTEXT.items():
+            if pattern.search(context):
+                return reason
     return None
 
 
@@ -361,9 +386,9 @@ def _find_scores(text: str, sentences: list[tuple[int, int]], clauses: _Clauses)
             clause_start, _ = clauses.bounds(sentence, m.start())
             # The context of a value is its clause, cut at the previous value and at CONTEXT_WINDOW.
             context_start = max(clause_start, previous_end, m.start() - CONTEXT_WINDOW)
-            previous_end = m.end()
-            if value <= 5.0 and _not_a_score_reason(text, m, context_start) is None:
+            if value <= 5.0 and _not_a_score_reason(text, m, context_start, previous_end) is None:
                 scores.append(_Score(m.start(), m.end(), value, sentence))
+            previous_end = m.end()
     return scores
 
 
@@ -422,8 +447,11 @@ def _resolve_local_government(mentions: list[_Mention]) -> list[_Mention]:
 _CAPITALISED_RUN = re.compile(r"(?<![^\W\d_])(?:[A-Z][^\W\d_]*(?:-[^\W\d_]+)*)(?:[ \t]+[A-Z][^\W\d_]*(?:-[^\W\d_]+)*){0,3}")
 
 
+_NAME_KEY_DROP = re.compile(r"[\s\-.]")
+
+
 def _name_key(name: str) -> str:
-    return re.sub(r"[\s\-.]", "", name).lower()
+    return _NAME_KEY_DROP.sub("", name).lower()
 
 
 @lru_cache(maxsize=1)
@@ -475,21 +503,59 @@ def _registry_mentions(text: str, taken: list[_Mention]) -> list[_Mention]:
     return found
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _name_occurrences(text: str, names) -> list[tuple[int, int]]:
+    """(start, end) of each occurrence of one of ``names`` that starts a word (not after a letter,
+    digit, _ or -) and ends one, the longest name at a position, scanning left to right without overlap.
+
+    The same matches as the regex ``(?<![\\w-])(?:name|...)(?!\\w)`` with the names longest first, but
+    a regex alternation tries every name at every word start (text length x number of names: a
+    1 MB table names ~23,000 institutions); a character trie walks each start only as far as the text
+    follows some name, so the work is linear in the text.
+    """
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = True   # "" marks the end of a name ("" is never a character of the text)
+    if not trie:
+        return []
+    first = re.compile(r"(?<![\w-])[" + "".join(re.escape(ch) for ch in trie) + "]")
+    n, found, resume = len(text), [], 0
+    for m in first.finditer(text):
+        start = m.start()
+        if start < resume:     # inside the previous occurrence
+            continue
+        node, i, end = trie, start, None
+        while i < n:
+            node = node.get(text[i])
+            if node is None:
+                break
+            i += 1
+            if "" in node and not _WORD_CHAR.match(text, i):
+                end = i
+        if end is not None:
+            found.append((start, end))
+            resume = end
+    return found
+
+
 def _bare_mentions(text: str, typed: list[_Mention]) -> list[_Mention]:
     """Occurrences of a regional name without its type word ('SPBE Kapuas Hulu') after a typed one."""
     regional = {m.name.split(" ", 1)[1]: m for m in typed if m.type in ("kabupaten", "kota", "provinsi")}
     if not regional:
         return []
     starts = [m.start for m in typed]
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(b) for b in sorted(regional, key=len, reverse=True))
-                         + r")(?!\w)")
     found = []
-    for m in pattern.finditer(text):
-        k = bisect.bisect_right(starts, m.start()) - 1
-        inside_typed = k >= 0 and typed[k].start <= m.start() < typed[k].end
-        if not inside_typed and not _BARE_NAME_NOT_AFTER.search(text[max(0, m.start() - 4):m.start()]):
-            mention = regional[m.group()]
-            found.append(_Mention(m.start(), m.end(), mention.name, mention.type))
+    for s, e in _name_occurrences(text, regional):
+        k = bisect.bisect_right(starts, s) - 1
+        inside_typed = k >= 0 and typed[k].start <= s < typed[k].end
+        if not inside_typed and not _BARE_NAME_NOT_AFTER.search(text[max(0, s - 4):s]):
+            mention = regional[text[s:e]]
+            found.append(_Mention(s, e, mention.name, mention.type))
     return found
 
 
@@ -504,13 +570,7 @@ def _find_mentions(text: str) -> list[_Mention]:
 
 def _by_sentence(scores: list[_Score]) -> list[list[_Score]]:
     """Scores grouped by sentence, in text order (scores are found in text order)."""
-    groups: list[list[_Score]] = []
-    for score in scores:
-        if groups and groups[-1][0].sentence == score.sentence:
-            groups[-1].append(score)
-        else:
-            groups.append([score])
-    return groups
+    return [list(group) for _, group in groupby(scores, key=attrgetter("sentence"))]
 
 
 def _pair_respectively(text: str, groups: list[list[_Score]], mentions: list[_Mention],
@@ -574,12 +634,20 @@ def _assign_institutions(text: str, scores: list[_Score], mentions: list[_Mentio
             if score.institution is not None:
                 claimed.add(score.institution)
             previous = score
-    for score in scores:  # 2: an unclaimed mention after it in the sentence; 3: nearest before in the text
+    # 2: an unclaimed mention after it in the sentence; 3: nearest before in the text.
+    # Scores come in text order, so a later score of the same sentence whose first candidate lies
+    # before where the last walk over claimed mentions stopped stops there too (each mention is
+    # stepped over once, not once per score: scores listed before their names in one long sentence).
+    walked_sentence, walked_to = None, -1
+    for score in scores:
         if score.institution is not None or score.unattributable:
             continue
         i = bisect.bisect_left(starts, score.end)
+        if score.sentence == walked_sentence and i <= walked_to:
+            i = walked_to
         while i < len(mentions) and mentions[i].end <= score.sentence[1] and mentions[i] in claimed:
             i += 1
+        walked_sentence, walked_to = score.sentence, i
         if i < len(mentions) and mentions[i].end <= score.sentence[1]:
             score.institution = mentions[i]
         else:
@@ -630,36 +698,36 @@ def _assign_years(text: str, scores: list[_Score], clauses: _Clauses, published:
                          + [(m.start(), "current") for m in _CURRENT.finditer(text)])
     document_year = _document_year(text, published)
     latest_stated = max(years.val) if years.val else None
-    clause_year = {}
+    clause_of, clause_year = {}, {}
     for score in scores:
-        clause = clauses.bounds(score.sentence, score.start)
+        clause = clause_of[id(score)] = clauses.bounds(score.sentence, score.start)
         hit = years.nearest(clause[0], clause[1], score.start)
         clause_year[id(score)] = hit[1] if hit else None
     for group in _by_sentence(scores):
         for k, score in enumerate(group):
             prev_s = group[k - 1] if k > 0 else None
             next_s = group[k + 1] if k + 1 < len(group) else None
-            clause = clauses.bounds(score.sentence, score.start)
-            segment = (prev_s.end if prev_s else score.sentence[0], next_s.start if next_s else score.sentence[1])
-            marker = _relative_marker(markers, clause, segment, score.start)
-            earlier = years.last_before(score.sentence[0], score.start)
-            later = years.first_from(score.end, score.sentence[1])
-            if clause_year[id(score)] is not None:                                        # rule 1
+            if clause_year[id(score)] is not None:                                          # rule 1
                 score.year = clause_year[id(score)]
-            elif prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
+                continue
+            if prev_s and clause_year[id(prev_s)] and _FROM_TO.search(text, prev_s.end, score.start):
                 score.year = clause_year[id(prev_s)] + 1                                    # rule 2 (to)
-            elif next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
+                continue
+            if next_s and clause_year[id(next_s)] and _FROM_TO.search(text, score.end, next_s.start):
                 score.year = clause_year[id(next_s)] - 1                                    # rule 2 (from)
-            elif marker == "previous":                                                      # rule 3
+                continue
+            segment = (prev_s.end if prev_s else score.sentence[0], next_s.start if next_s else score.sentence[1])
+            marker = _relative_marker(markers, clause_of[id(score)], segment, score.start)
+            if marker == "previous":                                                        # rule 3
                 score.previous = True
                 score.year = published.year - 1 if published else None
             elif marker == "current":
                 score.current = True
                 score.year = (_latest_published_evaluation(published) if published
                               else document_year or latest_stated)
-            elif earlier:                                                                   # rule 4
+            elif earlier := years.last_before(score.sentence[0], score.start):               # rule 4
                 score.year = earlier[1]
-            elif later:
+            elif later := years.first_from(score.end, score.sentence[1]):
                 score.year = later[1]
             elif document_year is not None:                                                 # rule 5
                 score.year = document_year
@@ -702,9 +770,16 @@ def _assign_predicates(text: str, scores: list[_Score]) -> None:
     respectively = _Positions((m.start(), True) for m in _RESPECTIVELY.finditer(text))
     for group in _by_sentence(scores):
         shared = respectively.first_from(*group[0].sentence) is not None
+        # The next score at another position, for every score (one pass from the end; looking it up
+        # in group[k + 1:] copied the rest of the sentence for each score: quadratic in one-sentence tables).
+        following, next_other = [None] * len(group), None
+        for k in range(len(group) - 1, -1, -1):
+            if k + 1 < len(group) and group[k + 1].start != group[k].start:
+                next_other = group[k + 1]
+            following[k] = next_other
         for k, score in enumerate(group):
             prev_s = group[k - 1] if k > 0 and group[k - 1].start != score.start else None
-            next_s = next((s for s in group[k + 1:] if s.start != score.start), None)
+            next_s = following[k]
             lo = prev_s.end if prev_s else score.sentence[0]
             hi = next_s.start if next_s else score.sentence[1]
             adjacent = _PREDICATE_IN_BRACKETS.match(text, score.end) or _PREDICATE_CELL.match(text, score.end)
@@ -738,21 +813,18 @@ def _evidence(text: str, s: _Score) -> str:
 
 
 def _to_frame(text: str, scores: list[_Score]) -> pd.DataFrame:
-    rows = [{
-        "institution": s.institution.name,
-        "institution_type": s.institution.type,
-        "year": s.year,
-        "index": s.value,
-        "predicate": s.predicate,
-        "evidence": _evidence(text, s),
-        "_order": (s.start, k),
-    } for k, s in enumerate(scores) if s.institution is not None]
-    if not rows:
+    kept = sorted((s for s in scores if s.institution is not None), key=lambda s: s.start)   # text order
+    if not kept:
         return _empty_frame()
-    df = pd.DataFrame(rows).astype({"year": "Int64", "index": "float64",
-                                    "institution_type": "str", "predicate": "str"})
+    df = pd.DataFrame({
+        "institution": [s.institution.name for s in kept],
+        "institution_type": [s.institution.type for s in kept],
+        "year": [s.year for s in kept],
+        "index": [s.value for s in kept],
+        "predicate": [s.predicate for s in kept],
+        "_rank": range(len(kept)),
+    }).astype({"year": "Int64", "index": "float64", "institution_type": "str", "predicate": "str"})
     # One row per (institution, year, index), preferring one with a predicate; text order kept.
-    df = df.sort_values("_order", kind="stable").assign(_rank=range(len(df)))
     df = df.assign(_no_predicate=df["predicate"].isna())
     df = (df.sort_values(["_no_predicate", "_rank"], kind="stable")
             .drop_duplicates(["institution", "year", "index"])
@@ -761,6 +833,8 @@ def _to_frame(text: str, scores: list[_Score]) -> pd.DataFrame:
     undated_repeat = df["year"].isna() & pd.MultiIndex.from_frame(df[["institution", "index"]]).isin(
         pd.MultiIndex.from_frame(dated))
     df = df[~undated_repeat]
+    # Evidence only for the rows kept (a page repeating one value many times cuts one sentence, not thousands).
+    df = df.assign(evidence=[_evidence(text, kept[k]) for k in df["_rank"]])
     return df[list(COLUMNS)].reset_index(drop=True)
 
 
