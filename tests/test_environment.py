@@ -27,7 +27,9 @@ def conda_dependencies(text: str) -> dict:
 
 def test_environment_yml_matches_pyproject():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    pip_deps = dict(_split(d) for d in pyproject["project"]["dependencies"])
+    project = pyproject["project"]
+    extras = [d for group in project.get("optional-dependencies", {}).values() for d in group]
+    pip_deps = dict(_split(d) for d in project["dependencies"] + extras)  # the conda env has the extras too
     conda = conda_dependencies((ROOT / "environment.yml").read_text())
     assert conda == pip_deps
 
