@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 
 from ..errors import SPBEError
 from ..frameworks import get_framework
-from .style import PREDICATE_COLORS, concept_color, concept_label, styled
+from .style import PREDICATE_COLORS, concept_color, concept_label, describe, styled
 
 __all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
            "plot_plan", "plot_gain_per_step"]
@@ -139,7 +139,11 @@ def plot_plan(plan, ax=None, title: str | None = None):
     seen = dict.fromkeys(steps["concept"])
     ax.legend(handles=[Patch(facecolor=concept_color(c), edgecolor=_EDGE, label=concept_label(c)) for c in seen],
               title="concept", loc="lower right")
-    return ax
+    gained = steps.groupby("concept", sort=False)["gain"].sum()
+    return describe(ax, f"Horizontal bar chart of the index points gained by each of the {len(steps)} indicators "
+                        f"raised in the plan ({ax.get_title()}), largest first: indicator {steps['indicator'].iloc[0]} "
+                        f"gains {steps['gain'].iloc[0]:.4f}. Gains by concept: "
+                        + "; ".join(f"{concept_label(c)} {g:.3f}" for c, g in gained.items()) + ".")
 
 
 @styled
@@ -163,4 +167,10 @@ def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
     ax.set_ylabel("index points per level step")
     ax.set_title(title or "Where one level step pays off most")
     ax.legend(handles=[Patch(facecolor=concept_color(c), label=concept_label(c)) for c in seen], title="concept")
-    return ax
+    parts = []
+    for label, g in tables.items():
+        top = g.iloc[0]
+        parts.append(f"{label}: from {g['gain_per_step'].min():.4f} to {g['gain_per_step'].max():.4f} index points, "
+                     f"largest for {concept_label(top['concept'])}")
+    return describe(ax, "Bar chart of the index points one level step of each indicator adds, one group of bars per "
+                        "framework, coloured by concept. " + "; ".join(parts) + ".")
