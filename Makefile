@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: reproduce test data notebooks lab benchmark clean
+.PHONY: reproduce test data notebooks lab benchmark clean docs docs-test export
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,25 @@ reproduce: data
 test: data
 	$(PY) -m pytest tests --nbval notebooks -q
 
+## docs: the documentation site in docs/_build/html (Sphinx + MyST-NB; warnings are errors; doctests run)
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: data $(DOCS_STAMP)
+	$(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	$(PY) -m sphinx -b doctest -W --keep-going -q docs docs/_build/doctest
+	$(PY) -m pytest --doctest-modules spbe_research -q
+
+## docs-test: the built site and a report card in a real headless browser (needs chromium and chromium-driver)
+docs-test: docs
+	$(PY) -m pytest tests/test_docs.py -m browser -q
+
+## export: the built data as Excel, Stata (.dta) and Parquet in exports/
+export: data
+	$(PY) -m spbe_research export exports/
+
 ## lab: open JupyterLab on the project
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=.
@@ -35,4 +54,4 @@ benchmark: $(STAMP)
 	$(PY) -m pytest benchmarks -q -o python_files="bench_*.py" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 clean:
-	rm -rf reports data/processed/*.csv data/processed/*.json
+	rm -rf reports exports docs/_build docs/generated data/processed/*.csv data/processed/*.json

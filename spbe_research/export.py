@@ -35,7 +35,7 @@ import pandas as pd
 from . import datasets
 from .errors import SPBEError
 
-__all__ = ["export", "export_all", "tables", "data_dictionary", "sources_table", "header", "FORMATS", "TABLES",
+__all__ = ["export", "export_all", "tables", "package_descriptor", "data_dictionary", "sources_table", "header", "FORMATS", "TABLES",
            "STATA_EPOCH"]
 
 #: format name → file suffix
@@ -111,7 +111,7 @@ def tables(names=None) -> dict[str, pd.DataFrame]:
     return {n: getattr(datasets, TABLES[n])() for n in names}
 
 
-def _descriptor() -> dict:
+def package_descriptor() -> dict:
     """``datapackage.json`` of the built data (built first if missing)."""
     path = datasets.processed_dir() / "datapackage.json"
     if not path.exists():
@@ -129,7 +129,7 @@ def _fields(descriptor: dict) -> dict[str, dict[str, dict]]:
 def data_dictionary(names=None, descriptor: dict | None = None) -> pd.DataFrame:
     """One row per exported column: ``table``, ``column``, ``header``, ``type``, ``description``,
     ``allowed_values`` (from ``datapackage.json``)."""
-    descriptor = _descriptor() if descriptor is None else descriptor
+    descriptor = package_descriptor() if descriptor is None else descriptor
     fields = _fields(descriptor)
     names = list(TABLES) if names is None else list(names)
     rows = []
@@ -147,7 +147,7 @@ def data_dictionary(names=None, descriptor: dict | None = None) -> pd.DataFrame:
 def sources_table(results: pd.DataFrame | None = None, descriptor: dict | None = None) -> pd.DataFrame:
     """Where the data come from: the data package's sources and licences, then every citation or address in
     the panel's ``source`` column with its source kind, years and number of rows."""
-    descriptor = _descriptor() if descriptor is None else descriptor
+    descriptor = package_descriptor() if descriptor is None else descriptor
     results = datasets.load_results() if results is None else results
     rows = [{"kind": "data package source", "title": s.get("title", ""), "where": s.get("path", ""),
              "years": "", "n_rows": pd.NA} for s in descriptor.get("sources", [])]
@@ -298,7 +298,7 @@ def export(path, format=None, table: str = "results") -> Path:
     """
     path = Path(path)
     fmt = _format(path, format)
-    descriptor = _descriptor()
+    descriptor = package_descriptor()
     if fmt == "excel":
         frames = tables()
         return _write_excel(frames, data_dictionary(descriptor=descriptor),
