@@ -33,7 +33,7 @@ $(DOCS_STAMP): $(STAMP)
 	touch $(DOCS_STAMP)
 
 docs: data $(DOCS_STAMP)
-	$(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	$(PY) -m sphinx -E -b html -W --keep-going -q docs docs/_build/html
 	$(PY) -m sphinx -b doctest -W --keep-going -q docs docs/_build/doctest
 	$(PY) -m pytest --doctest-modules spbe_research -q
 
