@@ -37,9 +37,14 @@ docs: data $(DOCS_STAMP)
 	$(PY) -m sphinx -b doctest -W --keep-going -q docs docs/_build/doctest
 	$(PY) -m pytest --doctest-modules spbe_research -q
 
-## docs-test: the built site and a report card in a real headless browser (needs chromium and chromium-driver)
+## docs-test: the built site and report cards in a real headless browser (needs chromium and chromium-driver),
+## and the Parquet export with pyarrow, which lives in .venv/parquet-only so the main environment stays without it
+## (pyarrow changes pandas' string storage and so the notebooks' printed dtypes)
+PARQUET_ONLY := $(VENV)/parquet-only
 docs-test: docs
 	$(PY) -m pytest tests/test_docs.py -m browser -q
+	test -d $(PARQUET_ONLY)/pyarrow || $(PY) -m pip install --quiet --target $(PARQUET_ONLY) "pyarrow>=20,<27"
+	PYTHONPATH=$(PARQUET_ONLY) $(PY) -m pytest tests/test_export.py -q
 
 ## export: the built data as Excel, Stata (.dta) and Parquet in exports/
 export: data

@@ -8,6 +8,8 @@
   and value labels for every column whose values are a fixed list in ``datapackage.json`` (predicate,
   institution type, framework, source kind).
 * **Parquet**: one table per file, column types kept, each column's description in the Arrow field metadata.
+  Needs the optional ``pyarrow`` (``pip install "spbe-research[parquet]"``): with pyarrow installed pandas keeps
+  its text columns in Arrow, which changes dtype names in printed outputs, so the package does not require it.
 
 Everything is read through :mod:`spbe_research.datasets` (the loaders) and the data package descriptor that
 the build writes beside the tables; nothing here changes a value. Files are written to a temporary name and
@@ -35,7 +37,7 @@ import pandas as pd
 from . import datasets
 from .errors import SPBEError
 
-__all__ = ["export", "export_all", "tables", "package_descriptor", "data_dictionary", "sources_table", "header", "FORMATS", "TABLES",
+__all__ = ["export", "export_all", "tables", "package_descriptor", "parquet_available", "data_dictionary", "sources_table", "header", "FORMATS", "TABLES",
            "STATA_EPOCH"]
 
 #: format name → file suffix
@@ -278,7 +280,17 @@ def _write_stata(df: pd.DataFrame, name: str, fields: dict[str, dict], path: Pat
     return _atomic(path, write)
 
 
+def parquet_available() -> bool:
+    """True when the optional Parquet engine (pyarrow) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
 def _write_parquet(df: pd.DataFrame, name: str, fields: dict[str, dict], path: Path) -> Path:
+    if not parquet_available():
+        raise SPBEError('Parquet export needs pyarrow: pip install "spbe-research[parquet]"', file=str(path),
+                        field="format")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -309,11 +321,16 @@ def export(path, format=None, table: str = "results") -> Path:
     return writer(df, table, fields, path)
 
 
-def export_all(directory) -> list[Path]:
-    """Every export into ``directory``: ``spbe_panel.xlsx`` and ``spbe_<table>.dta`` / ``.parquet`` per table."""
+def export_all(directory, formats=None) -> list[Path]:
+    """Every export into ``directory``: ``spbe_panel.xlsx`` and ``spbe_<table>.dta`` / ``.parquet`` per table.
+
+    ``formats``: the formats to write (default: all, Parquet only when pyarrow is installed)."""
     directory = Path(directory)
-    written = [export(directory / "spbe_panel.xlsx")]
-    for fmt in ("stata", "parquet"):
+    if formats is None:
+        formats = [f for f in FORMATS if f != "parquet" or parquet_available()]
+    formats = [_format(directory, f) for f in formats]
+    written = [export(directory / "spbe_panel.xlsx")] if "excel" in formats else []
+    for fmt in [f for f in ("stata", "parquet") if f in formats]:
         for t in TABLES:
             written.append(export(directory / f"spbe_{_STEM[t]}{FORMATS[fmt]}", fmt, table=t))
     return written
@@ -336,6 +353,9 @@ def run(args) -> int:
     try:
         if args.format is None and not args.path.suffix:
             paths = export_all(args.path)
+            if not parquet_available():
+                print('note: Parquet files not written (pip install "spbe-research[parquet]" adds them)',
+                      file=sys.stderr)
         else:
             paths = [export(args.path, args.format, table=args.table)]
     except SPBEError as e:
