@@ -47,6 +47,7 @@ from .planning import TargetPlan, plan_target
 from .scoring import predicate
 
 __all__ = ["ReportCard", "report_card", "find_institution", "next_predicate_plan", "render_html", "write_card",
+           "plot_history", "plot_profile",
            "N_DRAWS", "CONCENTRATION", "SEED", "BANDS_2026"]
 
 #: weight-uncertainty settings of the card (those of notebook 05)
@@ -238,16 +239,18 @@ def report_card(query, *, results: pd.DataFrame | None = None, n_draws: int = N_
 
 
 # ------------------------------------------------------------------------------------------ figures
-def _history_figure(card: ReportCard):
+def plot_history(card: ReportCard, ax=None):
+    """The card's index by evaluation year over each year's predicate bands (official reports as circles, press
+    values as squares, filled when the stage is official). Draws on ``ax`` (or a new figure); returns the Axes."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .plotting.style import describe, predicate_colors, styled
+    from .plotting.style import describe, new_axes, predicate_colors, styled
 
     @styled
-    def draw():
-        fig, ax = plt.subplots(figsize=(4.6, 2.7))
+    def draw(ax):
+        ax = new_axes(ax, figsize=(4.6, 2.7))
         h = card.history.dropna(subset=["index"])
         years = sorted(set(h["year"]) | ({card.year} if card.year else set()))
         lo, hi = (min(years), max(years)) if years else (2018, 2024)
@@ -278,21 +281,22 @@ def _history_figure(card: ReportCard):
                         f", {r.stage})" for r in h.itertuples())
         describe(ax, f"Chart of the SPBE index of {card.institution['institution_name']} by evaluation year, over "
                      f"the predicate bands of each year's framework: {pts or 'no published index'}.")
-        return fig
+        return ax
 
-    return draw()
+    return draw(ax)
 
 
-def _profile_figure(card: ReportCard):
-    import matplotlib.pyplot as plt
+def plot_profile(card: ReportCard, ax=None):
+    """The card's domain values (bars coloured by concept) with the medians of its type and province as markers.
+    Draws on ``ax`` (or a new figure); returns the Axes."""
     from matplotlib.lines import Line2D
 
-    from .plotting.style import concept_color, describe, styled, text_color
+    from .plotting.style import concept_color, describe, new_axes, styled, text_color
 
     @styled
-    def draw():
+    def draw(ax):
         p = card.profile
-        fig, ax = plt.subplots(figsize=(4.6, 2.7))
+        ax = new_axes(ax, figsize=(4.6, 2.7))
         y = np.arange(len(p))
         ax.barh(y, p["value"], color=[concept_color(c) for c in p["concept"]], edgecolor="#555555", height=0.6)
         ax.scatter(p["type_median"], y, marker="D", color="black", s=28, zorder=3)
@@ -320,19 +324,19 @@ def _profile_figure(card: ReportCard):
         describe(ax, f"Bar chart of the {len(p)} domain values of {card.institution['institution_name']} in "
                      f"{card.year}, each bar coloured by the domain's concept, with the medians of its type and "
                      f"province as markers: " + "; ".join(parts) + ".")
-        return fig
+        return ax
 
-    return draw()
+    return draw(ax)
 
 
-def _img(fig) -> str:
+def _img(ax) -> str:
     import matplotlib.pyplot as plt
 
     from .plotting.style import alt_text, figure_bytes
 
-    svg = figure_bytes(fig, "svg")
-    alt = alt_text(fig)
-    plt.close(fig)
+    svg = figure_bytes(ax, "svg")
+    alt = alt_text(ax)
+    plt.close(ax.figure)
     data = base64.b64encode(svg).decode("ascii")
     return f'<img class="fig" src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
 
@@ -415,8 +419,8 @@ def render_html(card: ReportCard) -> str:
             f"<div>Under the {BANDS_2026} bands<b>{_e(card.predicate_2026)}</b>same index, other band edges</div>"
             "</div>")
         parts.append("<div class='grid'>"
-                     f"<section><h2>Scores over the years</h2>{_img(_history_figure(card))}</section>"
-                     f"<section><h2>Domain profile</h2>{_img(_profile_figure(card))}</section></div>")
+                     f"<section><h2>Scores over the years</h2>{_img(plot_history(card))}</section>"
+                     f"<section><h2>Domain profile</h2>{_img(plot_profile(card))}</section></div>")
         parts.append(f"<section><h2>Sources</h2><table><tr><th>year</th><th class='num'>index</th><th>predicate</th>"
                      f"<th>source kind</th><th>stage</th><th>source</th></tr>{hist_rows}</table></section>")
         prof = "".join(f"<tr><td>{_e(r.domain)} {_e(r.name)} ({_e(r.name_en)})</td><td class='num'>{r.weight:g} %</td>"

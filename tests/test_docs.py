@@ -54,6 +54,46 @@ def test_licence_files_cover_code_and_every_source():
         assert key in data, lic
 
 
+# ------------------------------------------------------------------------------------------ alt text (make test)
+def test_saved_figures_carry_their_description(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting.frameworks import predicate_bands_figure
+    from spbe_research.plotting.style import alt_text, figure_bytes, save_figure
+
+    before = dict(matplotlib.rcParams)
+    ax = predicate_bands_figure("2020")
+    assert dict(matplotlib.rcParams) == before  # plotting leaves the global settings alone
+    alt = alt_text(ax)
+    assert alt.startswith("Predicate bands of PermenPANRB 59/2020")
+    svg = save_figure(ax, tmp_path / "bands.svg").read_bytes()
+    assert f"<desc>{alt}</desc>".encode() in svg and b'role="img"' in svg
+    assert svg == figure_bytes(ax, "svg")  # no time stamp: the same figure gives the same bytes
+    pdf = save_figure(ax, tmp_path / "bands.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/Subject" in pdf and b"/CreationDate" not in pdf
+    png = save_figure(ax, tmp_path / "bands.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and b"Predicate bands of PermenPANRB 59/2020" in png
+    with pytest.raises(ValueError, match="format must be one of"):
+        figure_bytes(ax, "jpg")
+    plt.close("all")
+
+
+@pytest.mark.parametrize("notebook", ["06_target_planning.ipynb", "06_target_planning_solutions.ipynb"])
+def test_notebook_images_carry_alt_metadata(notebook):
+    import json
+    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
+    images = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    for out in images:
+        alt = out["metadata"]["image/png"]["alt"]
+        assert len(alt) > 60 and "".join(out["data"]["text/plain"]) == f"<Figure: {alt}>"
+    assert len(images) == (4 if notebook == "06_target_planning.ipynb" else 0)
+    # nothing under tests/ is read by the notebook
+    assert not any("tests/" in "".join(c["source"]) and c["cell_type"] == "code" for c in nb["cells"])
+
+
 # ------------------------------------------------------------------------------------------ browser fixtures
 @pytest.fixture(scope="module")
 def browser():

@@ -130,6 +130,18 @@ def test_page_is_self_contained_with_alt_text(agam):
     assert "Kabupaten Agam" in page and "@page" in page
 
 
+def test_figures_follow_the_plotting_convention(agam):
+    import matplotlib.pyplot as plt
+    from spbe_research.plotting.style import alt_text
+    before = dict(matplotlib.rcParams)
+    fig, axes = plt.subplots(1, 2)
+    assert report.plot_history(agam, ax=axes[0]) is axes[0]
+    assert report.plot_profile(agam, ax=axes[1]) is axes[1]
+    assert dict(matplotlib.rcParams) == before
+    assert "Bar chart of the 4 domain values of Kabupaten Agam" in alt_text(axes[1])
+    plt.close(fig)
+
+
 def test_press_only_institution_gets_a_short_card(results):
     press_only = datasets.load_institutions().query("institution_id == 'P.4014'").iloc[0]
     card = report.report_card("P.4014", results=results, n_draws=N_DRAWS)
