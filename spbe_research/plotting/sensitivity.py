@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 
 from ..errors import SPBEError
 from ..frameworks import get_framework
-from .style import PREDICATE_COLORS, concept_color, concept_label, styled
+from .style import PREDICATE_COLORS, concept_color, concept_label, describe, styled
 
 __all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
            "plot_plan", "plot_gain_per_step", "plot_convergence", "plot_sobol_convergence"]
@@ -116,7 +116,10 @@ def plot_sobol(sobol, output: str = "R_S", ax=None, title: str | None = None, xl
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_title(title or f"Sensitivity of {output} to the {'modelling choices' if groups else 'domain weights'}")
     ax.legend()
-    return ax
+    return describe(ax, f"Bar chart of the first-order and total Sobol indices of {output} for each "
+                        f"{'uncertain input' if groups else 'domain weight'}: "
+                        + "; ".join(f"{str(r.factor).replace('_', ' ')} S1 {r.S1:.3f}, ST {r.ST:.3f}"
+                                    for r in s.itertuples()) + ".")
 
 
 @styled
@@ -143,7 +146,11 @@ def plot_plan(plan, ax=None, title: str | None = None):
     seen = dict.fromkeys(steps["concept"])
     ax.legend(handles=[Patch(facecolor=concept_color(c), edgecolor=_EDGE, label=concept_label(c)) for c in seen],
               title="concept", loc="lower right")
-    return ax
+    gained = steps.groupby("concept", sort=False)["gain"].sum()
+    return describe(ax, f"Horizontal bar chart of the index points gained by each of the {len(steps)} indicators "
+                        f"raised in the plan ({ax.get_title()}), largest first: indicator {steps['indicator'].iloc[0]} "
+                        f"gains {steps['gain'].iloc[0]:.4f}. Gains by concept: "
+                        + "; ".join(f"{concept_label(c)} {g:.3f}" for c, g in gained.items()) + ".")
 
 
 @styled
@@ -167,7 +174,13 @@ def plot_gain_per_step(tables: dict, ax=None, title: str | None = None):
     ax.set_ylabel("index points per level step")
     ax.set_title(title or "Where one level step pays off most")
     ax.legend(handles=[Patch(facecolor=concept_color(c), label=concept_label(c)) for c in seen], title="concept")
-    return ax
+    parts = []
+    for label, g in tables.items():
+        top = g.iloc[0]
+        parts.append(f"{label}: from {g['gain_per_step'].min():.4f} to {g['gain_per_step'].max():.4f} index points, "
+                     f"largest for {concept_label(top['concept'])}")
+    return describe(ax, "Bar chart of the index points one level step of each indicator adds, one group of bars per "
+                        "framework, coloured by concept. " + "; ".join(parts) + ".")
 
 
 @styled
@@ -187,7 +200,9 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, title: str | None = Non
     ax.set_ylabel("value / final value")
     ax.legend()
     ax.set_title(title or "Convergence of the uncertainty analysis")
-    return ax
+    return describe(ax, "Line chart of summary statistics of the uncertainty analysis against the number of draws "
+                        "(log axis), each divided by its final value: "
+                        + "; ".join(f"{st} ends at {float(c[st].iloc[-1]):.3g}" for st in stats) + ".")
 
 
 @styled
@@ -204,4 +219,8 @@ def plot_sobol_convergence(convergence: pd.DataFrame, output: str = "R_S", ax=No
     ax.set_ylabel("total Sobol index ST")
     ax.legend()
     ax.set_title(title or f"Convergence of the Sobol indices on {output}")
-    return ax
+    last = c[c["n_base"] == c["n_base"].max()]
+    return describe(ax, f"Error-bar chart of the total Sobol index of each input on {output} against the base sample "
+                        f"size (log axis); at N = {int(last['n_base'].iloc[0])}: "
+                        + "; ".join(f"{str(r.input).replace('_', ' ')} {r.ST:.3f} ± {r.ST_conf:.3f}"
+                                    for r in last.itertuples()) + ".")
