@@ -76,7 +76,8 @@ from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
 __all__ = [
     "build", "verify_raw", "write_manifest", "processed_dir", "raw_dir", "raw_path", "build_manifest",
     "load_results", "load_national", "load_aggregates", "load_institutions", "load_press_cross_check",
-    "load_unmatched_names", "load_covariates", "data_version", "import_results", "Table", "TABLES", "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
+    "load_unmatched_names", "load_covariates", "data_version", "import_results", "export", "Table", "TABLES",
+    "RESULT_COLUMNS", "BUILD_MANIFEST", "BuildManifest", "assemble", "publish",
 ]
 
 
@@ -847,6 +848,14 @@ def import_results(path, year, framework=None, *, source: str, **options):
     from . import importer
 
     return importer.import_results(path, year, framework, source=source, **options)
+
+
+def export(path, format=None, table: str = "results"):
+    """Write the built data as Excel (every table, the data dictionary and the sources), Stata ``.dta`` (variable
+    and value labels) or Parquet: :func:`spbe_research.export.export` (the format from ``path``'s suffix unless
+    given). Returns the path written."""
+    from .export import export as _export  # export reads the tables through this module
+    return _export(path, format, table=table)
 
 
 def data_version() -> dict:

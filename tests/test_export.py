@@ -128,3 +128,12 @@ def test_command_line(tmp_path, capsys):
     assert capsys.readouterr().out.strip().endswith("n.dta")
     assert main(["export", str(tmp_path / "n.txt")]) == 1
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_datasets_export_is_the_export_entry_point(tmp_path):
+    path = datasets.export(tmp_path / "panel.dta")
+    assert path == tmp_path / "panel.dta"
+    back = pd.read_stata(path)
+    assert len(back) == len(datasets.load_results())
+    with pytest.raises(SPBEError):
+        datasets.export(tmp_path / "panel.unknown")
