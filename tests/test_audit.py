@@ -176,6 +176,14 @@ def test_audit_figures_return_labelled_axes_without_touching_global_style():
         assert ax.get_title() and ax.get_xlabel() is not None
     assert axes[2].get_xlabel().startswith("nominal weight")
     assert dict(matplotlib.rcParams) == before
+    # each figure describes itself from the data drawn (alt text)
+    from spbe_research.plotting.style import alt_text
+    alts = [alt_text(ax) for ax in axes]
+    r = c.correlations.query("method == 'pearson' and other != 'index'")["r"]
+    assert alts[0].startswith("Heatmap of pearson correlations") and f"{r.min():.2f} to {r.max():.2f}" in alts[0]
+    assert f"{c.groups['cronbach_alpha'].dropna().min():.3f}" in alts[1]
+    assert alts[2].startswith("Scatter") and "D4 weight 0.455" in alts[2]
+    assert alts[3].startswith("Bar chart") and all(f"{p} mean" in alts[3] for p in FW.domain_codes)
     with pytest.raises(SPBEError):
         c.plot(where={"year": 1999})
     plt.close("all")

@@ -387,3 +387,21 @@ def test_switch_figures_return_labelled_axes():
     fig, ax = plt.subplots()
     assert sfigs.plot_rebanding(pd.Series([2.0]), ax=ax) is ax
     plt.close(fig)
+
+
+def test_projector_is_a_framework_choice_for_the_uncertainty_engine():
+    """impact.projector: data -> (projected 8/2026 indicator values, 8/2026), the same as project(), accepted by
+    sensitivity.FrameworkChoice and recorded in the assumption table."""
+    from spbe_research import impact, sensitivity as S
+    dom = pd.DataFrame({"D1": [3.0, 2.0, 4.5], "D2": [2.0, 2.5, 4.0], "D3": [2.0, 1.5, 3.0], "D4": [3.5, 2.0, 4.2]},
+                       index=["a", "b", "c"])
+    proj = impact.projector("all/own_mean/carry")
+    vals, fw = proj(dom)
+    ref = project(dom, "all/own_mean/carry")
+    assert fw.name == "PermenPANRB 8/2026" and vals.shape == (3, 20)
+    np.testing.assert_allclose(vals.to_numpy(), ref.values.to_numpy())
+    np.testing.assert_allclose(scoring.score(vals, fw)["index"].to_numpy(), ref.index.to_numpy())
+    prob = S.problem(dom, "2020", weights=None, frameworks=S.FrameworkChoice({"8/2026": proj}))
+    assert (prob.assumptions.query("input == 'framework'")["value"] == "8/2026").any()
+    with pytest.raises(SPBEError):
+        impact.projector("no/such/set")

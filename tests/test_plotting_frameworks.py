@@ -60,3 +60,17 @@ def test_predicate_colours_for_a_users_bands_and_no_global_style_change():
     pf.framework_sunburst(fw)
     pf.predicate_bands_figure(fw)
     assert dict(matplotlib.rcParams) == before
+
+
+def test_describe_keeps_every_panel_of_a_figure():
+    """Side-by-side panels: the figure's alt text names each described panel in order; one panel: its text."""
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting.style import alt_text, describe
+    fig, (a, b, c) = plt.subplots(1, 3)
+    describe(a, "first panel text.")
+    assert alt_text(fig) == "first panel text."
+    describe(b, "second panel text.")
+    assert alt_text(fig) == "2 panels. Panel 1: first panel text. Panel 2: second panel text."
+    assert alt_text(a) == alt_text(fig)  # an Axes reads its figure's description
+    plt.close(fig)

@@ -27,7 +27,7 @@ from .pairs import (STAGES, domain_contributions, exact_signed_rank_p, paired_ch
                     rank_stability, stage_subsets, switch_effect_tests, switch_pairs, transition_matrix,
                     transition_summary, trend_adjust, year_pairs)
 from .projection import (PROJECTION_LABEL, Projection, crosswalk_coverage, dropped_exposure, project, project_sets,
-                         projection_bounds, projection_summary, rebanding, rebanding_summary,
+                         projection_bounds, projection_summary, projector, rebanding, rebanding_summary,
                          structure_decomposition, switch_decomposition, switch_simulation)
 from .synthetic import (NEW_INDICATOR_RULES, SCALE_RULES, historic_assumptions, indicators_without_predecessor,
                         map_profiles_to_2020, simulate_switch, simulation_seeds, synthetic_profiles_2018)
@@ -47,7 +47,7 @@ __all__ = [
     # projection
     "Projection", "project", "project_sets", "projection_bounds", "projection_summary", "rebanding",
     "rebanding_summary", "structure_decomposition", "switch_decomposition", "switch_simulation",
-    "crosswalk_coverage", "dropped_exposure", "PROJECTION_LABEL",
+    "crosswalk_coverage", "dropped_exposure", "projector", "PROJECTION_LABEL",
     # synthetic (5/2018 -> 59/2020)
     "synthetic_profiles_2018", "map_profiles_to_2020", "simulate_switch", "simulation_seeds",
     "indicators_without_predecessor", "historic_assumptions", "NEW_INDICATOR_RULES",

@@ -42,7 +42,7 @@ from .mapping import (Assumptions, _external_mask, assumption_sets, get_assumpti
 __all__ = [
     "Projection", "project", "project_sets", "projection_bounds", "projection_summary", "rebanding",
     "rebanding_summary", "structure_decomposition", "switch_decomposition", "switch_simulation",
-    "crosswalk_coverage", "dropped_exposure", "PROJECTION_LABEL",
+    "crosswalk_coverage", "dropped_exposure", "projector", "PROJECTION_LABEL",
 ]
 
 #: The label every projected value carries.
@@ -203,6 +203,27 @@ def project(values: pd.DataFrame, assumptions, *, from_framework="59/2020", to_f
         old_values=pd.DataFrame(x, index=units, columns=list(a.indicator_codes)),
         linked=pd.Series(linked, index=list(a.indicator_codes), name="linked"),
     )
+
+
+def projector(assumptions, *, from_framework="59/2020", to_framework="8/2026", level: str | None = None,
+              crosswalk: pd.DataFrame | None = None):
+    """The projection as a callable ``data -> (values, framework)``: the framework itself as an uncertain input
+    of :class:`spbe_research.sensitivity.FrameworkChoice` (each draw may score the institutions with A, or with
+    their B indicator values projected under ``assumptions``). Columns other than A's codes are ignored.
+
+    >>> from spbe_research import sensitivity as S
+    >>> choice = S.FrameworkChoice({"8/2026 projection": projector("all/own_mean/carry")})
+    """
+    a, b = get_framework(from_framework), get_framework(to_framework)
+    asm = get_assumptions(assumptions, a, b)
+
+    def project_values(data: pd.DataFrame):
+        p = project(data, asm, from_framework=a, to_framework=b, level=level, crosswalk=crosswalk)
+        return p.values.reset_index(drop=True), b
+
+    project_values.__name__ = f"projector_{asm.name.replace('/', '_')}"
+    project_values.__doc__ = f"{a.name} values -> {b.name} indicator values, projected under {asm.name} (a projection)."
+    return project_values
 
 
 def project_sets(values: pd.DataFrame, sets=None, *, from_framework="59/2020", to_framework="8/2026",

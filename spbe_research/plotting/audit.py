@@ -8,11 +8,11 @@ from matplotlib.patches import Patch
 
 from ..errors import SPBEError
 from ..frameworks import get_framework
-from .style import concept_color, concept_label, new_axes, styled
+from .style import NEUTRAL_DARK, concept_color, concept_label, describe, new_axes, styled
 
 __all__ = ["plot_correlation_heatmap", "plot_group_consistency", "plot_importance", "plot_removal"]
 
-_EDGE = "#555555"
+_EDGE = NEUTRAL_DARK
 
 
 def _select(df, where):
@@ -54,7 +54,12 @@ def plot_correlation_heatmap(coherence, framework="2020", method: str = "pearson
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label=f"{method} correlation")
     label = ", ".join(f"{k} {v}" for k, v in (where or {}).items())
     ax.set_title(title or f"Correlations ({method}, {label or 'all'})")
-    return ax
+    sib = c[c["other"] != "index"]
+    idx = c[c["other"] == "index"]
+    return describe(ax, f"Heatmap of {method} correlations ({label or 'all rows'}) between {len(parts) - 1} parts and "
+                        f"the index, lower triangle: parts correlate {sib['r'].min():.2f} to {sib['r'].max():.2f} "
+                        f"with each other" + (f" and {idx['r'].min():.2f} to {idx['r'].max():.2f} with the index"
+                                              if len(idx) else "") + ".")
 
 
 @styled
@@ -65,15 +70,18 @@ def plot_group_consistency(coherence, where: dict | None = None, ax=None, title:
     ax = new_axes(ax, figsize=(7, 0.5 * len(g) + 1.5))
     y = np.arange(len(g))
     ax.errorbar(g["cronbach_alpha"], y, xerr=[g["cronbach_alpha"] - g["ci95_low"], g["ci95_high"] - g["cronbach_alpha"]],
-                fmt="o", color="#332288", label="Cronbach's alpha (95 % CI)", capsize=3)
-    ax.scatter(g["pc1_share"], y, marker="s", color="#DDCC77", edgecolors=_EDGE, label="first component share", zorder=3)
+                fmt="o", color="black", label="Cronbach's alpha (95 % CI)", capsize=3)
+    ax.scatter(g["pc1_share"], y, marker="s", color="white", edgecolors=_EDGE, label="first component share", zorder=3)
     ax.axvline(0.7, color="black", linestyle=":", linewidth=0.8)
     ax.set_yticks(y, [f"{p} ({lv}s, k={k})" for p, lv, k in zip(g["parent"], g["level"], g["k"])])
     ax.set_xlim(min(0, float(g["ci95_low"].min())) - 0.02, 1.02)
     ax.set_xlabel("alpha / share of variance")
     ax.legend(loc="lower left")
     ax.set_title(title or "Internal consistency of each group")
-    return ax
+    return describe(ax, f"Dot plot of Cronbach's alpha with its 95 % CI and the first principal component's share of "
+                        f"variance for {len(g)} groups, with 0.7 dotted: alpha from {g['cronbach_alpha'].min():.3f} to "
+                        f"{g['cronbach_alpha'].max():.3f}, first-component share from {g['pc1_share'].min():.2f} to "
+                        f"{g['pc1_share'].max():.2f}.")
 
 
 @styled
@@ -101,7 +109,10 @@ def plot_importance(importance, framework="2020", where: dict | None = None, ax=
     handles = [Patch(facecolor=concept_color(c), edgecolor=_EDGE, label=concept_label(c)) for c in dict.fromkeys(concepts)]
     ax.legend(handles=handles + ax.get_legend_handles_labels()[0], loc="upper left", fontsize=8)
     ax.set_title(title or "Weight versus real importance")
-    return ax
+    return describe(ax, "Scatter of each part's share of the main-effect importance (95 % CI) against its share of the "
+                        "nominal weight, with the line importance = weight: "
+                        + "; ".join(f"{r.part} weight {r.weight_share:.3f}, importance {r.importance_share:.3f}"
+                                    for r in t.itertuples()) + ".")
 
 
 @styled
@@ -121,4 +132,6 @@ def plot_removal(removal, framework="2020", where: dict | None = None, ax=None, 
     ax.set_xlabel("rank places moved when the part is dropped (siblings rescaled)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     ax.set_title(title or "What-if removal of each part")
-    return ax
+    return describe(ax, "Bar chart of the mean and largest absolute rank shift when each part is dropped: "
+                        + "; ".join(f"{r.part} mean {r.mean_abs_rank_shift:.1f}, largest {r.max_abs_rank_shift:.0f} places, "
+                                    f"{r.share_predicate_changed:.0%} of predicates change" for r in s.itertuples()) + ".")

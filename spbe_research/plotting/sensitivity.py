@@ -11,12 +11,13 @@ from matplotlib.patches import Patch
 
 from ..errors import SPBEError
 from ..frameworks import get_framework
-from .style import PREDICATE_COLORS, concept_color, concept_label, describe, styled
+from .style import NEUTRAL_DARK, NEUTRAL_LIGHT, PREDICATE_COLORS, concept_color, concept_label, describe, styled
 
 __all__ = ["plot_rank_intervals", "plot_rank_intervals_labelled", "plot_predicate_fragility", "plot_sobol",
            "plot_plan", "plot_gain_per_step", "plot_convergence", "plot_sobol_convergence"]
 
-_EDGE = "#555555"
+_EDGE = NEUTRAL_DARK
+_LIGHT, _DARK = NEUTRAL_LIGHT, NEUTRAL_DARK
 
 
 def _ax(ax, figsize=None):
@@ -55,7 +56,10 @@ def plot_rank_intervals(table: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_ylabel("rank − official rank (5–95 % interval; dot = median)")
     ax.set_title(title or "Rank intervals under uncertain domain weights")
     _predicate_legend(ax, t["nominal_predicate"].astype(str), below=True)
-    return ax
+    width = t["rank_p95"] - t["rank_p05"]
+    return describe(ax, f"Rank intervals of {len(t)} institutions, ordered by official rank: each vertical line spans "
+                        f"the 5-95 % interval of rank minus official rank, coloured by official predicate; median "
+                        f"interval width {width.median():.0f} places, widest {width.max():.0f} places.")
 
 
 @styled
@@ -73,7 +77,10 @@ def plot_rank_intervals_labelled(table: pd.DataFrame, labels: pd.Series, ax=None
     ax.set_xlabel("rank (1 = best); bar = 5–95 % interval over weight draws")
     ax.set_title(title or "Rank intervals under uncertain domain weights")
     ax.legend(loc="upper right")
-    return ax
+    return describe(ax, f"Rank intervals of {len(t)} labelled institutions, best official rank on top: "
+                        + "; ".join(f"{lab} official {r.nominal_rank:.0f}, {r.rank_p05:.0f}-{r.rank_p95:.0f}"
+                                    for lab, r in zip(t["_label"].head(10), t.head(10).itertuples()))
+                        + ("; ..." if len(t) > 10 else "") + ".")
 
 
 @styled
@@ -91,7 +98,12 @@ def plot_predicate_fragility(table: pd.DataFrame, framework="2020", ax=None, tit
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(title or "Predicates near a band edge are fragile")
     _predicate_legend(ax, table["nominal_predicate"].astype(str), loc="lower left")
-    return ax
+    fragile = table["p_keep_predicate"] < 0.9
+    return describe(ax, f"Scatter of the probability of keeping the official predicate against the official index "
+                        f"for {len(table)} institutions, with the band edges {', '.join(f'{e:g}' for e in edges)} "
+                        f"dotted: {int(fragile.sum())} keep it in fewer than 90 % of draws"
+                        + (f", at most {table.loc[fragile, 'distance_to_edge'].max():.2f} index points from an edge"
+                           if fragile.any() and "distance_to_edge" in table else "") + ".")
 
 
 @styled
@@ -108,9 +120,9 @@ def plot_sobol(sobol, output: str = "R_S", ax=None, title: str | None = None, xl
     if s.empty:
         raise SPBEError(f"no Sobol rows for output {output!r}", field="output")
     x = np.arange(len(s))
-    ax.bar(x - 0.2, s["S1"], 0.4, yerr=s["S1_conf"], label="first order S1", color="#4c72b0", capsize=3)
-    ax.bar(x + 0.2, s["ST"], 0.4, yerr=s["ST_conf"], label="total ST", color="#dd8452", capsize=3)
-    ax.set_xticks(x, [str(f).replace("_", " ") for f in s["factor"]])
+    ax.bar(x - 0.2, s["S1"], 0.4, yerr=s["S1_conf"], label="first order S1", color=_LIGHT, edgecolor=_EDGE, capsize=3)
+    ax.bar(x + 0.2, s["ST"], 0.4, yerr=s["ST_conf"], label="total ST", color=_DARK, edgecolor=_EDGE, capsize=3)
+    ax.set_xticks(x, [str(f).replace("_", "\n") if groups else str(f) for f in s["factor"]])
     ax.set_xlabel(xlabel or ("uncertain input (group of factors)" if groups else "domain weight (factor)"))
     ax.set_ylabel("Sobol index (share of output variance)")
     ax.axhline(0, color="black", linewidth=0.6)
@@ -193,7 +205,8 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, title: str | None = Non
     styles = ["-o", "--s", ":^", "-.d"]
     for st, sty in zip(stats, styles):
         final = float(c[st].iloc[-1])
-        ax.plot(c["n_draws"], c[st] / final if final else c[st], sty, label=f"{st} (final {final:.3g})", markersize=4)
+        ax.plot(c["n_draws"], c[st] / final if final else c[st], sty, label=f"{st} (final {final:.3g})", markersize=4,
+                color=NEUTRAL_DARK, markerfacecolor="white")
     ax.axhline(1, color="black", linewidth=0.6)
     ax.set_xscale("log")
     ax.set_xlabel("number of draws")
@@ -212,12 +225,19 @@ def plot_sobol_convergence(convergence: pd.DataFrame, output: str = "R_S", ax=No
     c = convergence[convergence["output"] == output]
     if c.empty:
         raise SPBEError(f"no convergence rows for output {output!r}", field="output")
-    for name, g in c.groupby("input", sort=False):
-        ax.errorbar(g["n_base"], g["ST"], yerr=g["ST_conf"], marker="o", capsize=3, label=str(name).replace("_", " "))
+    # inputs are told apart by marker and line style in greys (colours stay reserved for concepts and predicates)
+    looks = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."), ("v", (0, (5, 1, 1, 1)))]
+    shades = [NEUTRAL_DARK, "black", "#777777", "#333333", "#999999"]
+    for k, (name, g) in enumerate(c.groupby("input", sort=False)):
+        marker, style = looks[k % len(looks)]
+        ax.errorbar(g["n_base"], g["ST"], yerr=g["ST_conf"], marker=marker, linestyle=style, capsize=3,
+                    color=shades[k % len(shades)], markerfacecolor="white", label=str(name).replace("_", " "))
     ax.set_xscale("log", base=2)
     ax.set_xlabel("base sample size N (evaluations: N × (inputs + 2))")
     ax.set_ylabel("total Sobol index ST")
-    ax.legend()
+    top = float((c["ST"] + c["ST_conf"]).max())
+    ax.set_ylim(min(0.0, float((c["ST"] - c["ST_conf"]).min())) - 0.02, top * 1.35 + 0.02)  # room for the legend
+    ax.legend(loc="upper center", ncol=2, framealpha=0.9)
     ax.set_title(title or f"Convergence of the Sobol indices on {output}")
     last = c[c["n_base"] == c["n_base"].max()]
     return describe(ax, f"Error-bar chart of the total Sobol index of each input on {output} against the base sample "

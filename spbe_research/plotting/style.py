@@ -57,6 +57,10 @@ CONCEPT_COLORS = {
     "technology": "#999933",
     "user_satisfaction": "#AA4499",
 }
+#: two greys for a pair of non-concept series (first-order vs total Sobol index, before vs after, ...), and the
+#: edge colour of markers and bars: greys never clash with a concept's colour.
+NEUTRAL_LIGHT = "#DDDDDD"
+NEUTRAL_DARK = "#555555"
 #: colour of anything without a concept
 OTHER_COLOR = "#BBBBBB"
 
@@ -138,9 +142,16 @@ def new_axes(ax=None, figsize=None):
 
 
 def describe(ax, text: str):
-    """Attach alt text (a plain-language description) to the figure of ``ax``; returns ``ax``."""
-    ax.figure.set_label(text)
+    """Attach alt text (a plain-language description) to ``ax`` and its figure; returns ``ax``.
+
+    A figure with several described panels gets one description that names each panel in order
+    (``"2 panels. Panel 1: ... Panel 2: ..."``), so side-by-side figures in a notebook keep every panel's text."""
+    ax._spbe_description = text
     ax.set_gid(text[:200])
+    fig = ax.figure
+    parts = [a._spbe_description for a in fig.axes if getattr(a, "_spbe_description", None)]
+    fig.set_label(text if len(parts) == 1 else
+                  f"{len(parts)} panels. " + " ".join(f"Panel {i}: {t}" for i, t in enumerate(parts, start=1)))
     return ax
 
 
