@@ -31,6 +31,7 @@ from . import checks
 from .errors import SPBEError
 from .frameworks import Framework, get_framework
 from .scoring import band_codes, evaluate, input_level
+from .stats import N_BOOT
 
 __all__ = ["node_values", "coherence", "Coherence", "importance", "Importance", "removal", "Removal",
            "COLLINEAR", "WEAK"]
@@ -345,7 +346,7 @@ class Importance:
 
 
 def importance(data: pd.DataFrame, framework, *, level: str | None = None, target: str = "index", by=None,
-               n_boot: int = 500, seed=0, conf_level: float = 0.95, discrete_max: int = 12, knots: int = 4,
+               n_boot: int = N_BOOT, seed=0, conf_level: float = 0.95, discrete_max: int = 12, knots: int = 4,
                min_n: int = 20) -> Importance:
     """Each part's main effect on the ``target`` (``"index"`` or ``"parent"``) next to its nominal weight.
 

@@ -193,7 +193,8 @@ def test_synthetic_profiles_seeded_labelled_and_in_range():
     a = synthetic_profiles_2018(50, seed=3)
     b = synthetic_profiles_2018(50, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    assert a.attrs["synthetic"] is True
+    assert a.index.name == "synthetic_unit" and a.index[0] == "syn_0000"
+    assert map_profiles_to_2020(a, "level_1", "clip").index.name == "synthetic_unit"  # the label travels
     assert a.shape == (50, 37) and a.to_numpy().min() >= 0 and a.to_numpy().max() <= 5
     assert not a.equals(synthetic_profiles_2018(50, seed=4))
 

@@ -19,7 +19,7 @@ from scipy import stats as _st
 from ..errors import SPBEError
 from ..frameworks import get_framework
 from ..scoring import PREDICATES, predicate
-from ..stats import hodges_lehmann, paired_tests, rank_correlation
+from ..stats import N_BOOT, hodges_lehmann, paired_tests, rank_correlation
 from ._common import SOURCE_PRIORITY, need
 from .decomposition import national_trend
 
@@ -283,7 +283,7 @@ def switch_effect_tests(pairs: pd.DataFrame, subsets: dict | None = None,
 # paired tests and transitions
 # ---------------------------------------------------------------------------------------------
 
-def paired_change_tests(pairs: pd.DataFrame, by: str | None = None, n_boot: int = 10_000, seed: int = 0) -> pd.DataFrame:
+def paired_change_tests(pairs: pd.DataFrame, by: str | None = None, n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
     """Paired tests of ``index_after`` vs ``index_before`` (Wilcoxon + rank-biserial, paired t + dz,
     bootstrap CIs of the median and mean change), overall and, with ``by``, per group.
 

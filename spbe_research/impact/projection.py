@@ -33,7 +33,7 @@ from .. import checks
 from ..errors import SPBEError
 from ..frameworks import get_crosswalk, get_framework
 from ..scoring import EDGE_EPS, band_codes, evaluate, predicate, score
-from ..stats import bootstrap_ci
+from ..stats import N_BOOT, bootstrap_ci
 from ._common import need
 from .decomposition import _top_concepts, concept_weights, shift_share_frame
 from .mapping import (Assumptions, _external_mask, assumption_sets, get_assumptions, leaf_values, link_matrix,
@@ -424,7 +424,7 @@ def switch_decomposition(proj: Projection, baseline: str | float = "previous") -
 # simulation over many profiles
 # ---------------------------------------------------------------------------------------------
 
-def switch_simulation(profiles: pd.DataFrame, sets, *, from_framework, to_framework, n_boot: int = 2000,
+def switch_simulation(profiles: pd.DataFrame, sets, *, from_framework, to_framework, n_boot: int = N_BOOT,
                       seed_map=0, seed_boot=0, national_means: dict | None = None, crosswalk: pd.DataFrame | None = None,
                       label: str = "synthetic") -> pd.DataFrame:
     """Index shift when the same A indicator profiles are re-scored under B, one row per assumption set.

@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import SPBEError
 from ..frameworks import framework_for_year, get_framework
 from ..scoring import EDGE_EPS, evaluate
+from ..stats import N_BOOT
 from .mapping import Assumptions, link_matrix, map_values
 from .projection import switch_simulation
 
@@ -66,6 +67,10 @@ def _national_domain_means(year: int) -> dict:
     return {d: float(row[d].iloc[0]) for d in fw.domain_codes}
 
 
+#: index name of synthetic profiles (the label that they are synthetic)
+SYNTHETIC_INDEX = "synthetic_unit"
+
+
 def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 0, domain_means=None,
                             institution_sd: float = 0.8, item_sd: float = 0.7) -> pd.DataFrame:
     """SYNTHETIC 2018-framework capability profiles (levels 0-5), for simulation only.
@@ -73,7 +78,8 @@ def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 
     level = clip(round(μ_domain + θ_unit + ε), 0, 5) with θ_unit ~ N(0, institution_sd) shared by a
     unit's indicators and ε ~ N(0, item_sd) per indicator. Default μ are the 2020 national domain
     means (the last 5/2018 evaluation), so the synthetic population is roughly centred like it.
-    Columns: the 37 scored items of 5/2018; index ``unit`` (``syn_0000``…); ``attrs["synthetic"]`` is True.
+    Columns: the 37 scored items of 5/2018; index ``synthetic_unit`` (``syn_0000``…): the label says the rows
+    are synthetic and travels with the frame (``DataFrame.attrs`` would be dropped by pandas operations).
     """
     if n < 1:
         raise SPBEError(f"n must be positive, got {n}", field="n")
@@ -87,8 +93,7 @@ def synthetic_profiles_2018(n: int = 2000, seed: int | np.random.SeedSequence = 
     eps = rng.normal(0.0, item_sd, size=(n, item_mu.size))
     levels = np.clip(np.floor(item_mu + theta + eps + 0.5), 0, 5).astype(int)
     out = pd.DataFrame(levels, columns=list(fw.indicator_codes),
-                       index=pd.Index([f"syn_{i:04d}" for i in range(n)], name="unit"))
-    out.attrs["synthetic"] = True
+                       index=pd.Index([f"syn_{i:04d}" for i in range(n)], name=SYNTHETIC_INDEX))
     return out
 
 
@@ -124,9 +129,7 @@ def map_profiles_to_2020(profiles: pd.DataFrame, new_indicators: str = "level_1"
         raise SPBEError("2018 levels must be whole numbers 0-5", field="level")
     means = _national_domain_means(fw20.first_year) if new_indicators == "national_2021" else None
     out, _ = map_values(lv, fw18, fw20, asm, seed=seed, national_means=means)
-    res = pd.DataFrame(out.astype(int), index=profiles.index, columns=list(fw20.indicator_codes))
-    res.attrs["synthetic"] = profiles.attrs.get("synthetic", False)
-    return res
+    return pd.DataFrame(out.astype(int), index=profiles.index, columns=list(fw20.indicator_codes))
 
 
 def simulation_seeds(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence]:
@@ -142,7 +145,7 @@ def simulation_seeds(seed: int) -> tuple[np.random.SeedSequence, np.random.SeedS
 
 
 def simulate_switch(n_profiles: int = 2000, seed: int = 0, new_indicators=None, scales=None,
-                    n_boot: int = 2000, profiles: pd.DataFrame | None = None,
+                    n_boot: int = N_BOOT, profiles: pd.DataFrame | None = None,
                     index_2018_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Expected index shift when the same (synthetic) capabilities are re-scored under 59/2020.
 
