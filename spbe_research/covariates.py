@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from . import registry
+from .paths import raw_dir
 from .errors import SPBEError
 
 __all__ = [
@@ -173,11 +174,7 @@ CHECK_COLUMNS = ("dataset", "check", "n_checked", "n_passed")
 
 
 def _raw_root(raw) -> Path:
-    if raw is not None:
-        return Path(raw)
-    from .datasets import raw_dir  # local import: datasets imports this module for the build
-
-    return raw_dir()
+    return Path(raw) if raw is not None else raw_dir()
 
 
 def _read_bytes(raw: Path, key: str) -> bytes:

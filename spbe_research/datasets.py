@@ -68,7 +68,7 @@ import pandas as pd
 
 from . import checks, datapackage
 from .errors import SPBEError
-from .paths import is_packaged, processed_dir, raw_dir, raw_path
+from .paths import MANIFEST, is_packaged, processed_dir, raw_dir, raw_path
 from .frameworks import framework_for_year
 from .scoring import PREDICATES
 from .vocabulary import CATEGORY_TYPES, SOURCE_KINDS
@@ -105,7 +105,6 @@ KNOWN_LOST_CELLS = {
     (2024, 854, "D1"),   # Kementerian ESDM: D1 cell empty
     (2024, 1406, "D1"),  # Provinsi Jawa Timur: D1 cell reads ",60"
 }
-MANIFEST = "MANIFEST.sha256"
 BUILD_MANIFEST = "build_manifest.json"
 _MANIFEST_FORMAT = 1
 

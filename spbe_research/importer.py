@@ -53,6 +53,9 @@ import numpy as np
 import pandas as pd
 
 from . import checks, registry
+from .datapackage import RESULTS
+from .paths import MANIFEST
+from .paths import raw_dir as _default_raw
 from .errors import SPBEError
 from .frameworks import framework_for_year, get_framework
 from .scoring import EDGE_EPS, distance_to_edge, index_from, predicate, rounding_tolerance
@@ -610,9 +613,7 @@ def _validate(parsed: pd.DataFrame, fw, defects: _Defects, name_col: str, decima
 # ---------------------------------------------------------------------------------------------
 
 def _result_columns() -> list:
-    from .datasets import RESULT_COLUMNS  # lazily: datasets builds the panel and may import this module
-
-    return list(RESULT_COLUMNS)
+    return list(RESULTS.columns)
 
 
 def _aspect_columns() -> list:
@@ -774,7 +775,6 @@ def _register_bytes(reg: pd.DataFrame) -> bytes:
 
 def _manifest_bytes(raw: Path, updates: dict) -> bytes:
     """The manifest with ``{path: sha256}`` added or replaced; lines sorted by path."""
-    from .datasets import MANIFEST
 
     path = raw / MANIFEST
     lines = {}
@@ -843,7 +843,6 @@ def import_results(path, year, framework=None, *, source: str, stage: str = "off
     ``data/raw`` folder (default: the project's). ``dry_run``: check and report what would be written.
     After an import, rebuild the data (``make data``) so that the rows reach the panel.
     """
-    from .datasets import raw_dir as _default_raw
 
     raw = Path(raw_dir) if raw_dir is not None else _default_raw()
     if not raw.is_dir():
@@ -880,7 +879,6 @@ def import_results(path, year, framework=None, *, source: str, stage: str = "off
     prov = raw / PROVENANCE
     if not prov.exists():
         writes[prov] = _PROVENANCE_TEXT.encode("utf-8")
-    from .datasets import MANIFEST
 
     writes[raw / MANIFEST] = _manifest_bytes(raw, {str(p.relative_to(raw).as_posix()): _sha256_bytes(d)
                                                   for p, d in writes.items()})
@@ -899,7 +897,6 @@ def import_results(path, year, framework=None, *, source: str, stage: str = "off
 
 def list_imports(raw_dir=None) -> pd.DataFrame:
     """The imports register (one row per imported file)."""
-    from .datasets import raw_dir as _default_raw
 
     return _read_register(Path(raw_dir) if raw_dir is not None else _default_raw())
 
@@ -915,7 +912,6 @@ def build_imported(raw_dir=None) -> pd.DataFrame:
     (``import_duplicate``; ``import_conflict`` when their index or predicate differ). Sorted by year,
     institution, import and row.
     """
-    from .datasets import raw_dir as _default_raw
 
     raw = Path(raw_dir) if raw_dir is not None else _default_raw()
     reg = _read_register(raw)

@@ -15,6 +15,8 @@ from .errors import SPBEError
 __all__ = ["raw_dir", "processed_dir", "raw_path", "packaged_dir", "is_packaged"]
 
 #: The processed set shipped in a wheel (absent in a clone and in an editable install).
+#: name of the checksum manifest of data/raw (one "sha256  path" line per raw file)
+MANIFEST = "MANIFEST.sha256"
 PACKAGED = Path(__file__).resolve().parent / "_data"
 
 
