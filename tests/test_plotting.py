@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 from spbe_research import compare as C  # noqa: E402
 from spbe_research.errors import SPBEError  # noqa: E402
 from spbe_research.plotting import groups, maps  # noqa: E402
-from spbe_research.plotting.style import PREDICATE_COLORS  # noqa: E402
+from spbe_research.plotting.style import PREDICATE_COLORS, alt_text, concept_color  # noqa: E402
 
 from test_compare import tiny_panel  # noqa: E402  (tests/ is on sys.path under pytest)
 
@@ -122,16 +122,30 @@ def test_choropleth_colours_each_province_by_its_band(geo):
 
 def test_province_maps_grid(geo):
     sp = C.province_spread(tiny_panel())
-    fig = maps.plot_province_maps(sp, geo=geo)
-    assert isinstance(fig, Figure)
+    axes = maps.plot_province_maps(sp, geo=geo)
+    assert isinstance(axes, np.ndarray) and axes.shape == (2, 2)
+    fig = axes[0, 0].figure
+    assert all(a.figure is fig for a in axes.ravel())
     assert fig._suptitle.get_text() == "SPBE index by province: local governments vs the province itself"
-    titles = [a.get_title() for a in fig.axes]
+    titles = [a.get_title() for a in axes.ravel()]
     assert titles == ["2023: mean of kabupaten & kota", "2023: provincial government",
                       "2024: mean of kabupaten & kota", "2024: provincial government"]
-    assert all(a.get_xlabel() == "Longitude (° E)" and a.get_ylabel() == "Latitude (° N)" for a in fig.axes)
+    assert all(a.get_xlabel() == "Longitude (° E)" and a.get_ylabel() == "Latitude (° N)" for a in axes.ravel())
     # 2024, provincial governments: Jawa Timur 3.6 (Sangat Baik), NTB 2.5 (Cukup)
-    shown = fig.axes[3].collections[-1]
+    shown = axes[1, 1].collections[-1]
     assert {_hex(c) for c in shown.get_facecolor()} == {PREDICATE_COLORS["Sangat Baik"], PREDICATE_COLORS["Cukup"]}
+    assert "2024, provincial governments: 2 of 38 provinces with a value, from 2.50 (Nusa Tenggara Barat) " \
+           "to 3.60 (Jawa Timur) (1 Cukup, 1 Sangat Baik)" in alt_text(fig)
+
+
+def test_province_maps_draw_on_given_axes(geo):
+    sp = C.province_spread(tiny_panel())
+    fig, grid = plt.subplots(1, 4)
+    axes = maps.plot_province_maps(sp, geo=geo, axes=grid)
+    assert axes.shape == (2, 2) and list(axes.ravel()) == list(grid)
+    assert len(fig.axes) == 4  # no new Axes: the legend is the figure's
+    with pytest.raises(SPBEError, match="2 × 1 matplotlib Axes"):
+        maps.plot_province_maps(sp, years=[2024], geo=geo, axes=grid)
 
 
 def test_index_distribution_figure():
@@ -177,15 +191,39 @@ def test_domain_profiles_bars_are_the_means():
     ax = groups.plot_domain_profiles(s, "type", 2024)
     title, xlabel, ylabel = _texts(ax)
     assert title == "Domain profile by type, 2024"
-    assert (xlabel, ylabel) == ("SPBE domain", "Mean domain score (0–5)")
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks == ["D1 Kebijakan (policy)", "D2 Tata Kelola (governance)"]  # the tiny panel has D1, D2 only
-    expected = s[(s["year"] == 2024) & (s["group_by"] == "type")].set_index("group")
-    heights = [p.get_height() for p in ax.patches]
+    assert (xlabel, ylabel) == ("Mean domain score (0–5)", "Institution type")
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
     order = ["kementerian", "provinsi", "kabupaten", "kota"]
+    assert ticks == ["Kementerian (ministry)", "Provinsi (province)", "Kabupaten (regency)", "Kota (city)"]
+    # one bar per domain, coloured by the domain's concept under 59/2020 (the tiny panel has D1, D2 only)
+    _, labels = ax.get_legend_handles_labels()
+    assert labels == ["D1 Policy (Kebijakan)", "D2 Governance (Tata Kelola)"]
+    expected = s[(s["year"] == 2024) & (s["group_by"] == "type")].set_index("group")
+    bars = sorted(ax.patches, key=lambda p: p.get_y())  # top group first, D1 above D2
     want = [expected.loc[g, f"mean_{d}"] for g in order for d in ("D1", "D2")]
-    assert heights == pytest.approx(want, nan_ok=True)
-    assert heights[0] == pytest.approx(4.0)  # kementerian D1 = mean(4.5, 3.5)
+    assert [p.get_width() for p in bars] == pytest.approx(want, nan_ok=True)
+    assert bars[0].get_width() == pytest.approx(4.0)  # kementerian D1 = mean(4.5, 3.5)
+    assert {_hex(p.get_facecolor()) for p in bars[0::2]} == {_hex(concept_color("policy"))}
+    assert {_hex(p.get_facecolor()) for p in bars[1::2]} == {_hex(concept_color("governance"))}
+
+
+def test_domain_profiles_labels_do_not_overlap():
+    """Notebook 07's domain profile (six types, four domains, default size): no two tick or legend labels overlap,
+    and the group labels stay inside the figure. Made-up means: only the layout is under test."""
+    from spbe_research.vocabulary import INSTITUTION_TYPES
+    summary = pd.DataFrame({"year": 2024, "group_by": "type", "group": list(INSTITUTION_TYPES),
+                            **{f"mean_{d}": np.linspace(1.5, 4.5, 6) for d in ("D1", "D2", "D3", "D4")}})
+    ax = groups.plot_domain_profiles(summary)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for texts in (ax.get_yticklabels(), ax.get_xticklabels(), ax.get_legend().get_texts()):
+        boxes = [t.get_window_extent(renderer) for t in texts if t.get_text()]
+        assert len(boxes) >= 4
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    inside = fig.bbox
+    assert all(inside.x0 <= t.get_window_extent(renderer).x0 and t.get_window_extent(renderer).x1 <= inside.x1
+               for t in [*ax.get_yticklabels(), *ax.get_legend().get_texts()])
 
 
 def test_choropleth_continuous_label_names_the_quantity(geo):
@@ -207,6 +245,7 @@ def test_figures_draw_on_a_given_axes_and_leave_global_settings_alone(geo):
     assert len(fig.axes) == 2
     groups.plot_index_distribution(tiny_panel())
     maps.plot_province_maps(C.province_spread(tiny_panel()), geo=geo)
+    maps.plot_province_choropleth(C.province_spread(tiny_panel()).query("year == 2024"), "mean_local", "t", geo=geo)
     assert dict(matplotlib.rcParams) == before
     with pytest.raises(SPBEError, match="ax must be a matplotlib Axes"):
         groups.plot_domain_profiles(s, "type", 2024, ax="left")

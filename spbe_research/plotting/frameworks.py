@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from ..frameworks import get_framework
+from ..scoring import predicate
 from .style import concept_color, concept_label, describe, new_axes, predicate_colors, styled, text_color
 
 __all__ = ["framework_sunburst", "frameworks_side_by_side", "predicate_bands_figure", "compare_bands"]
@@ -94,7 +95,10 @@ def frameworks_side_by_side(frameworks=("2018", "2020", "2026"), ax=None):
     ax.set_title("The frameworks side by side: weight of each top-level part, coloured by concept")
     ax.legend(handles=[Patch(color=c, label=concept_label(k)) for k, c in seen.items()], loc="upper center",
               bbox_to_anchor=(0.5, -0.12 - 0.6 / len(fws)), ncol=3, frameon=False, fontsize=8)
-    return describe(ax, "Stacked bars comparing the top-level weights of " + ", ".join(fw.name for fw in fws) + ".")
+    return describe(ax, "Stacked bars comparing the top-level weights of each framework, coloured by concept: " + "; ".join(
+        f"{fw.name}: " + ", ".join(f"{code} {name} {w:g} %" for code, name, w in
+                                   zip(*(fw.level_table(fw.top_level)[c] for c in (fw.top_level, "name_en", "weight"))))
+        for fw in fws) + ".")
 
 
 def _draw_bands(ax, fw, y: float, height: float, with_text: bool = True) -> None:
@@ -123,7 +127,7 @@ def predicate_bands_figure(framework="2020", ax=None, values: dict | None = None
     ax.set_title(f"{fw.name}: predikat (predicate) bands, applied to the {fw.edge_rule} index",
                  pad=18 if values else 6)
     return describe(ax, f"Predicate bands of {fw.name}: " + "; ".join(
-        f"{b.name} from {b.lower:g}" for b in fw.bands) + ".")
+        f"{b.name} from {b.lower:g}" for b in fw.bands) + _examples(values, [fw]) + ".")
 
 
 @styled
@@ -147,5 +151,15 @@ def compare_bands(frameworks=("2020", "2026"), ax=None, values: dict | None = No
     ax.tick_params(axis="x", labelsize=8, labelrotation=45)
     ax.set_title("Predicate bands compared: the same index value can carry different predicates")
     ax.spines["left"].set_visible(False)
-    return describe(ax, "Predicate bands of " + " and ".join(fw.name for fw in fws) + " on one axis.")
+    return describe(ax, "Predicate bands of " + " and ".join(fw.name for fw in fws) + " on one axis: " + "; ".join(
+        f"{fw.name} " + ", ".join(f"{b.name} from {b.lower:g}" for b in fw.bands) for fw in fws)
+        + _examples(values, fws) + ".")
+
+
+def _examples(values: dict | None, fws) -> str:
+    """Words for the marked example values: each value and its predicate under each framework drawn."""
+    if not values:
+        return ""
+    return ". Marked: " + "; ".join(f"{name} at {v:.2f}, " + " and ".join(
+        f"{predicate(v, fw)} under {fw.name}" for fw in fws) for name, v in values.items())
 

@@ -2,12 +2,11 @@
 
 Inputs are the panel (:func:`spbe_research.datasets.load_results`) or the tidy output of
 :func:`spbe_research.compare.group_summary`. Every function draws on ``ax`` (a new figure when
-``None``) and returns the Axes; the package style applies to the figures it creates and never
-changes matplotlib's global settings.
+``None``), describes the figure in words (:func:`.style.describe`, the alt text) and returns the Axes;
+the package style applies inside the function only (:func:`.style.styled`). Predicates take the shared
+predicate colours, domains the colour of their concept (services look the same whatever the domain code).
 """
 from __future__ import annotations
-
-import contextlib
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -17,33 +16,22 @@ import pandas as pd
 from .. import checks
 from ..compare import GROUPINGS, select_source
 from ..errors import SPBEError
+from ..frameworks import framework_for_year
 from ..scoring import PREDICATE_BANDS, PREDICATES
 from ..vocabulary import INSTITUTION_TYPES, ISLAND_GROUPS, TYPE_LABELS
-from .style import PREDICATE_COLORS, PREDICATE_GLOSS, apply_style
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, concept_color, concept_label, describe, styled
 
 __all__ = ["plot_index_distribution", "plot_predicate_shares", "plot_domain_profiles"]
 
-_YEAR_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3", "#937860")
-_DOMAIN_NAMES = {
-    "D1": "D1 Kebijakan (policy)",
-    "D2": "D2 Tata Kelola (governance)",
-    "D3": "D3 Manajemen (management)",
-    "D4": "D4 Layanan (services)",
-}
+#: one colour per evaluation year (Paul Tol's "bright" scheme, colour-blind safe; years are not concepts)
+_YEAR_COLORS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")
+_AXIS_NAMES = {"type": "Institution type", "island_group": "Island group", "province": "Province"}
 
 
 def _order(groups, group_by):
     present = [str(g) for g in pd.unique(pd.Series(groups).dropna())]
     base = INSTITUTION_TYPES if group_by == "type" else ISLAND_GROUPS if group_by == "island_group" else ()
     return [g for g in base if g in present] + sorted(g for g in present if g not in base)
-
-
-@contextlib.contextmanager
-def _styled():
-    """The package style for the figures made inside; matplotlib's global settings are restored after."""
-    with mpl.rc_context():
-        apply_style()
-        yield
 
 
 def _axes(ax, figsize):
@@ -68,6 +56,11 @@ def _label(g, group_by):
     return TYPE_LABELS.get(g, g) if group_by == "type" else g
 
 
+def _by(group_by) -> str:
+    return str(group_by).replace("_", " ")
+
+
+@styled
 def plot_index_distribution(results: pd.DataFrame, group_by: str = "type", years=None, seed=0,
                             source_kind: str | None = "official_report", ax=None):
     """Box plots of the SPBE index per group, one box per year side by side, with every institution as a point.
@@ -84,16 +77,26 @@ def plot_index_distribution(results: pd.DataFrame, group_by: str = "type", years
     years = _years(years, df["year"].unique())
     groups = _order(df[col].astype(str), group_by)
     rng = checks.generator(seed)
-    with _styled():
-        own, ax = ax is None, _axes(ax, (10, 5))
-        _draw_distribution(ax, df, col, group_by, years, groups, rng)
-        if own:
-            ax.figure.tight_layout()
-    return ax
+    own, ax = ax is None, _axes(ax, (10, 5))
+    medians = _draw_distribution(ax, df, col, group_by, years, groups, rng)
+    if own:
+        ax.figure.tight_layout()
+    parts = []
+    for y in years:
+        m = medians[medians["year"] == y]
+        if m.empty:
+            continue
+        lo, hi = m.loc[m["median"].idxmin()], m.loc[m["median"].idxmax()]
+        parts.append(f"{y} ({int(m['n'].sum())} institutions): medians from {lo['median']:.2f} "
+                     f"({_label(lo['group'], group_by)}) to {hi['median']:.2f} ({_label(hi['group'], group_by)})")
+    return describe(ax, f"Box plots with one point per institution of the SPBE index (0–5) by {_by(group_by)} "
+                        f"and evaluation year, {len(groups)} groups; " + "; ".join(parts) + ".")
 
 
-def _draw_distribution(ax, df, col, group_by, years, groups, rng) -> None:
+def _draw_distribution(ax, df, col, group_by, years, groups, rng) -> pd.DataFrame:
+    """Draw the boxes and points; returns the median and count of every box drawn (year, group, n, median)."""
     width = 0.8 / len(years)
+    drawn = []
     for j, y in enumerate(years):
         sub = df[df["year"] == y]
         data = [sub.loc[sub[col].astype(str) == g, "index"].to_numpy(float) for g in groups]
@@ -108,6 +111,7 @@ def _draw_distribution(ax, df, col, group_by, years, groups, rng) -> None:
             x = pos[i] + rng.uniform(-width * 0.3, width * 0.3, size=data[i].size)
             ax.scatter(x, data[i], s=7, color=color, alpha=0.6, linewidths=0,
                        label=str(y) if i == keep[0] else None)
+            drawn.append((y, groups[i], data[i].size, float(np.median(data[i]))))
     for t, p in zip(PREDICATE_BANDS, PREDICATES[1:]):
         ax.axhline(t, color="0.6", linestyle="--", linewidth=0.7)
         ax.text(len(groups) - 0.45, t + 0.03, f"{p} ≥ {t}", fontsize=7, color="0.35", ha="right")
@@ -115,11 +119,13 @@ def _draw_distribution(ax, df, col, group_by, years, groups, rng) -> None:
     ax.set_xticklabels([_label(g, group_by) for g in groups], rotation=20, ha="right")
     ax.set_ylim(0, 5)
     ax.set_ylabel("SPBE index (0–5)")
-    ax.set_xlabel({"type": "Institution type", "island_group": "Island group", "province": "Province"}[group_by])
-    ax.set_title(f"SPBE index by {group_by.replace('_', ' ')} and evaluation year (one point per institution)")
+    ax.set_xlabel(_AXIS_NAMES[group_by])
+    ax.set_title(f"SPBE index by {_by(group_by)} and evaluation year (one point per institution)")
     ax.legend(title="Evaluation year", loc="lower left", frameon=False)
+    return pd.DataFrame(drawn, columns=["year", "group", "n", "median"])
 
 
+@styled
 def plot_predicate_shares(summary: pd.DataFrame, group_by: str = "type", years=None, ax=None):
     """Stacked horizontal bars: share of each predikat (predicate) per group and year, in percent.
 
@@ -137,12 +143,23 @@ def plot_predicate_shares(summary: pd.DataFrame, group_by: str = "type", years=N
     shares = np.column_stack([checks.numeric_column(table.loc[rows, c], field=c, what="share") for c in cols]) * 100
     if np.isnan(shares).any() or (shares < 0).any() or (shares > 100 + 1e-9).any():
         raise SPBEError("predicate shares must be numbers from 0 to 1", field="share")
-    with _styled():
-        own, ax = ax is None, _axes(ax, (10, max(3.0, 0.32 * len(rows) + 1.6)))
-        _draw_shares(ax, rows, shares, group_by)
-        if own:
-            ax.figure.tight_layout()
-    return ax
+    own, ax = ax is None, _axes(ax, (10, max(3.0, 0.32 * len(rows) + 1.6)))
+    _draw_shares(ax, rows, shares, group_by)
+    if own:
+        ax.figure.tight_layout()
+    good = shares[:, PREDICATES.index("Baik"):].sum(axis=1)  # Baik or better
+    return describe(ax, f"Stacked bar chart of the predikat (predicate) shares of {len(rows)} "
+                        f"{_by(group_by)}-and-year groups: Baik (good) or better from {_extreme(good, rows, group_by, min)} "
+                        f"to {_extreme(good, rows, group_by, max)}; the largest Kurang (poor) share is "
+                        f"{_extreme(shares[:, 0], rows, group_by, max)}.")
+
+
+def _extreme(values, rows, group_by, pick) -> str:
+    """``"12.5 % (group, year)"`` for the smallest/largest value, naming every row that ties for it."""
+    v = pick(values)
+    tied = [f"{_label(g, group_by)}, {y}" for (g, y), x in zip(rows, values) if abs(x - v) < 1e-6]
+    more = f"; {len(tied) - 3} more" if len(tied) > 3 else ""
+    return f"{v:.1f} % ({'; '.join(tied[:3])}{more})"
 
 
 def _draw_shares(ax, rows, shares, group_by) -> None:
@@ -158,12 +175,24 @@ def _draw_shares(ax, rows, shares, group_by) -> None:
     ax.set_xlabel("Share of institutions (%)")
     ax.set_ylabel({"type": "Institution type, year", "island_group": "Island group, year",
                    "province": "Province, year", "all": "Year"}.get(group_by, group_by))
-    ax.set_title(f"Predikat (predicate) shares by {group_by.replace('_', ' ')} and year")
+    ax.set_title(f"Predikat (predicate) shares by {_by(group_by)} and year")
     ax.legend(title="Predikat", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
+def _domain_concepts(year: int, domains) -> dict:
+    """Domain code → concept under the framework of ``year`` (None for a code that framework lacks)."""
+    fw = framework_for_year(year)
+    known = set(fw.domain_codes)
+    return {d: (fw.concept_of(d).iloc[0] if d in known else None) for d in domains}
+
+
+@styled
 def plot_domain_profiles(summary: pd.DataFrame, group_by: str = "type", year: int | None = None, ax=None):
-    """Grouped bars: mean domain score (D1–D4) per group for one year (default: the latest). Returns the Axes."""
+    """Horizontal grouped bars: mean domain score (D1–D4) per group for one year (default: the latest).
+
+    One row of bars per group, one bar per domain, coloured by the domain's concept under the framework of
+    ``year`` (:func:`spbe_research.frameworks.framework_for_year`). Returns the Axes.
+    """
     checks.frame(summary, name="summary", required=("year", "group_by", "group"))
     sub = summary[summary["group_by"] == group_by]
     if sub.empty:
@@ -176,26 +205,45 @@ def plot_domain_profiles(summary: pd.DataFrame, group_by: str = "type", year: in
     if not domains:
         raise SPBEError("summary has no domain means (mean_D1 …)", field="mean_D1")
     groups = _order(sub["group"].astype(str), group_by)
-    means = np.column_stack([checks.numeric_column(sub.drop_duplicates("group").set_index("group")
-                                                   .loc[groups, f"mean_{d}"], field=f"mean_{d}") for d in domains])
-    with _styled():
-        own, ax = ax is None, _axes(ax, (10, 4.8))
-        _draw_profiles(ax, groups, domains, means, group_by, year)
-        if own:
-            ax.figure.tight_layout()
-    return ax
+    table = sub.drop_duplicates("group").set_index(sub.drop_duplicates("group")["group"].astype(str))
+    means = np.column_stack([checks.numeric_column(table.loc[groups, f"mean_{d}"], field=f"mean_{d}")
+                             for d in domains])
+    labels = {d: f"{d} {concept_label(c)}" if c else d for d, c in _domain_concepts(year, domains).items()}
+    colors = {d: concept_color(c) for d, c in _domain_concepts(year, domains).items()}
+    own, ax = ax is None, _axes(ax, (9, 0.75 * len(groups) + 1.6))
+    _draw_profiles(ax, groups, domains, means, group_by, year, labels, colors)
+    if own:
+        ax.figure.tight_layout()
+    return describe(ax, _profile_text(groups, domains, means, group_by, year, labels))
 
 
-def _draw_profiles(ax, groups, domains, means, group_by, year) -> None:
-    width = 0.8 / len(groups)
-    x = np.arange(len(domains))
-    cmap = plt.get_cmap("tab10")  # ten distinct hues; the groups are labelled in the legend
-    for j, g in enumerate(groups):
-        ax.bar(x - 0.4 + width * (j + 0.5), means[j], width * 0.95, color=cmap(j % 10), label=_label(g, group_by))
-    ax.set_xticks(x)
-    ax.set_xticklabels([_DOMAIN_NAMES[d] for d in domains])
-    ax.set_ylim(0, 5)
-    ax.set_ylabel("Mean domain score (0–5)")
-    ax.set_xlabel("SPBE domain")
-    ax.set_title(f"Domain profile by {group_by.replace('_', ' ')}, {year}")
-    ax.legend(title="Group", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+def _draw_profiles(ax, groups, domains, means, group_by, year, labels, colors) -> None:
+    height = 0.8 / len(domains)
+    y = np.arange(len(groups))
+    for k, d in enumerate(domains):
+        bars = ax.barh(y - 0.4 + height * (k + 0.5), means[:, k], height * 0.92, color=colors[d], label=labels[d])
+        ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=7, color="0.25")
+    ax.set_yticks(y)
+    ax.set_yticklabels([_label(g, group_by) for g in groups])
+    ax.set_ylim(len(groups) - 0.5, -0.5)  # first group on top
+    ax.set_xlim(0, 5)
+    ax.set_xlabel("Mean domain score (0–5)")
+    ax.set_ylabel(_AXIS_NAMES.get(group_by, _by(group_by).capitalize()))
+    ax.set_title(f"Domain profile by {_by(group_by)}, {year}")
+    ax.legend(title="SPBE domain (concept)", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+def _profile_text(groups, domains, means, group_by, year, labels) -> str:
+    known = ~np.isnan(means).all(axis=1)
+    m = means[known]
+    names = [_label(g, group_by) for g, k in zip(groups, known) if k]
+    hi = np.nanargmax(m, axis=1)
+    lo = np.nanargmin(m, axis=1)
+    top, bottom = np.bincount(hi, minlength=len(domains)).argmax(), np.bincount(lo, minlength=len(domains)).argmax()
+    i_min, j_min = np.unravel_index(np.nanargmin(m), m.shape)
+    i_max, j_max = np.unravel_index(np.nanargmax(m), m.shape)
+    return (f"Horizontal bar chart of the mean domain score (0–5) of each {_by(group_by)} in {year}, one bar per "
+            f"domain coloured by concept: {labels[domains[top]]} is highest in {int((hi == top).sum())} of {len(m)} "
+            f"groups and {labels[domains[bottom]]} lowest in {int((lo == bottom).sum())} of {len(m)}; means range "
+            f"from {m[i_min, j_min]:.2f} ({names[i_min]}, {domains[j_min]}) to {m[i_max, j_max]:.2f} "
+            f"({names[i_max]}, {domains[j_max]}).")

@@ -10,13 +10,16 @@ replace. The raw file is not edited; a mismatch between name and code raises :cl
 Both files are reached through :func:`spbe_research.paths.raw_path` (so ``SPBE_RESEARCH_DATA`` applies).
 
 :func:`plot_province_choropleth` draws on ``ax`` (a new figure when ``None``) and returns the Axes;
-:func:`plot_province_maps` is a grid (one row per year) and returns its Figure. The package style
-applies to the figures made here and never changes matplotlib's global settings.
+:func:`plot_province_maps` draws a grid (one row per year) on ``axes`` (a new figure when ``None``) and
+returns the array of Axes. Both describe the figure in words (:func:`.style.describe`: counts, extremes,
+predicate bands); the package style applies inside the functions only (:func:`.style.styled`).
 """
 from __future__ import annotations
 
 import geopandas as gpd
+import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
@@ -24,8 +27,8 @@ from matplotlib.patches import Patch
 from .. import checks, paths
 from ..errors import SPBEError
 from ..scoring import PREDICATE_BANDS, PREDICATES
-from .groups import _axes, _styled
-from .style import PREDICATE_COLORS, PREDICATE_GLOSS
+from .groups import _axes
+from .style import PREDICATE_COLORS, PREDICATE_GLOSS, describe, styled
 
 __all__ = [
     "MAP_FILE",
@@ -123,41 +126,70 @@ def _predicate_cmap():
     return ListedColormap(colors), BoundaryNorm(PREDICATE_BOUNDS, len(colors))
 
 
-def _draw(ax, geo, values, column, title, scheme, vmin, vmax):
+def _draw(ax, geo, values, column, title, scheme, vmin, vmax) -> dict:
+    """Draw one map; returns what was drawn: counts, the extremes with their province names, band counts."""
     merged = geo.merge(values[["province_code", column]], on="province_code", how="left")
     val = pd.Series(checks.numeric_column(merged[column], field=column, what=column), index=merged.index)
     has = val.notna().to_numpy()
     if (~has).any():
         geo[~has].plot(ax=ax, color=_NO_DATA, edgecolor="white", linewidth=0.3, hatch="///")
+    drawn = {"n": int(has.sum()), "missing": int((~has).sum()), "bands": {}}
     if has.any():
         shown = merged[has].assign(_v=val[has])
         if scheme == "predicate":
             cmap, norm = _predicate_cmap()
             shown.plot(ax=ax, column="_v", cmap=cmap, norm=norm, edgecolor="0.4", linewidth=0.3)
+            bins = np.bincount(np.asarray(norm(shown["_v"].to_numpy(float))).astype(int).clip(0, len(PREDICATES) - 1),
+                               minlength=len(PREDICATES))
+            drawn["bands"] = {p: int(k) for p, k in zip(PREDICATES, bins)}
         else:
             shown.plot(ax=ax, column="_v", cmap="viridis", vmin=vmin, vmax=vmax, edgecolor="0.4", linewidth=0.3)
+        lo, hi = shown["_v"].idxmin(), shown["_v"].idxmax()
+        drawn.update(lo=float(shown.at[lo, "_v"]), lo_name=str(shown.at[lo, "province_name"]),
+                     hi=float(shown.at[hi, "_v"]), hi_name=str(shown.at[hi, "province_name"]))
     ax.set_title(title)
     ax.set_xlabel("Longitude (° E)")
     ax.set_ylabel("Latitude (° N)")
     ax.set_aspect("equal")
-    return int((~has).sum())
+    return drawn
 
 
-def _legend(fig, scheme, vmin, vmax, axes, any_missing, label="SPBE index (0–5)"):
+def _reading(drawn: dict, total: int) -> str:
+    """Words for one map: how many provinces have a value, the extremes, the band counts, the gaps."""
+    if not drawn["n"]:
+        return f"no province of {total} has a value"
+    text = (f"{drawn['n']} of {total} provinces with a value, from {drawn['lo']:.2f} ({drawn['lo_name']}) "
+            f"to {drawn['hi']:.2f} ({drawn['hi_name']})")
+    if drawn["bands"]:
+        text += " (" + ", ".join(f"{k} {p}" for p, k in drawn["bands"].items() if k) + ")"
+    return text
+
+
+def _legend(target, scheme, vmin, vmax, any_missing, label="SPBE index (0–5)", below=None):
+    """The predicate legend or the colour bar: on the figure ``target`` below its maps (figures made here leave
+    the bottom free), or under the Axes ``below`` when the caller gave the Axes."""
+    fig = target if below is None else below.figure
     if scheme == "predicate":
         handles = [Patch(facecolor=PREDICATE_COLORS[p], edgecolor="0.4", label=f"{PREDICATE_GLOSS[p]}  {lo:g}–{hi:g}")
                    for p, lo, hi in zip(PREDICATE_COLORS, PREDICATE_BOUNDS[:-1], PREDICATE_BOUNDS[1:])]
         if any_missing:
             handles.append(Patch(facecolor=_NO_DATA, hatch="///", edgecolor="white", label="no data"))
-        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False,
-                   title=f"{label}, coloured by predikat (predicate) band")
+        title = f"{label}, coloured by predikat (predicate) band"
+        if below is None:
+            fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, title=title)
+        else:
+            below.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, frameon=False,
+                         fontsize=7, title=title, title_fontsize=8)
     else:
         sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(vmin, vmax))
-        cax = fig.add_axes([0.3, 0.1, 0.4, 0.03])  # below the maps (figures leave the bottom free)
-        cb = fig.colorbar(sm, cax=cax, orientation="horizontal")
-        cb.set_label(label)
+        if below is None:
+            cb = fig.colorbar(sm, cax=fig.add_axes([0.3, 0.1, 0.4, 0.03]), orientation="horizontal")
+        else:
+            cb = fig.colorbar(sm, ax=below, orientation="horizontal", fraction=0.05, pad=0.15, shrink=0.6)
+        cb.set_label(label + ("  (hatched: no data)" if any_missing and below is not None else ""))
 
 
+@styled
 def plot_province_choropleth(
     values: pd.DataFrame,
     column: str,
@@ -173,8 +205,8 @@ def plot_province_choropleth(
 
     ``scheme="predicate"`` colours by the predicate bands (same colours as every other figure; only
     meaningful for index values); ``"continuous"`` uses a viridis scale from ``vmin`` to ``vmax``,
-    e.g. for a spread. ``label`` names the quantity and its unit in the legend / colour bar.
-    Returns the Axes (the legend or colour bar belongs to its figure).
+    e.g. for a spread. ``label`` names the quantity and its unit in the legend / colour bar (below the map: on
+    the figure when the figure is made here, under ``ax`` when ``ax`` is given). Returns the Axes.
     """
     checks.frame(values, name="values", required=("province_code", column))
     if values["province_code"].duplicated().any():
@@ -184,38 +216,58 @@ def plot_province_choropleth(
     if not vmin < vmax:
         raise SPBEError(f"vmin must be below vmax, got {vmin} and {vmax}", field="vmin")
     geo = load_province_map() if geo is None else geo
-    with _styled():
-        ax = _axes(ax, (10, 4.6))
-        fig = ax.figure
-        missing = _draw(ax, geo, values, column, title, scheme, vmin, vmax)
-        fig.subplots_adjust(bottom=0.3)
-        _legend(fig, scheme, vmin, vmax, [ax], missing > 0, label)
-    return ax
+    own, ax = ax is None, _axes(ax, (10, 4.6))
+    drawn = _draw(ax, geo, values, column, title, scheme, vmin, vmax)
+    if own:
+        ax.figure.subplots_adjust(bottom=0.3)
+    _legend(ax.figure, scheme, vmin, vmax, drawn["missing"] > 0, label, below=None if own else ax)
+    colours = "predicate band" if scheme == "predicate" else f"a viridis scale from {vmin:g} to {vmax:g}"
+    return describe(ax, f"Choropleth map of Indonesia's provinces, \"{title}\": {label}, coloured by {colours}; "
+                        f"{_reading(drawn, len(geo))}" + (f"; {drawn['missing']} without data (hatched grey)."
+                                                          if drawn["missing"] else "."))
 
 
-def plot_province_maps(spread: pd.DataFrame, years=None, scheme: str = "predicate", geo=None) -> plt.Figure:
+@styled
+def plot_province_maps(spread: pd.DataFrame, years=None, scheme: str = "predicate", geo=None, axes=None):
     """Grid of maps, one row per year: mean of the kabupaten/kota (pooled) and the province government's own index.
 
-    ``spread`` is :func:`spbe_research.compare.province_spread` output. Returns the Figure.
+    ``spread`` is :func:`spbe_research.compare.province_spread` output. ``axes``: a grid of 2 × (number of
+    years) Axes to draw on (a new figure when None). Returns the array of Axes (one row per year); the
+    description is on their figure.
     """
     checks.frame(spread, name="spread", required=("year", "province_code", "mean_local", "province_own_index"))
     scheme = checks.choice(scheme, name="scheme", options=("predicate", "continuous"))
     years = sorted(spread["year"].unique()) if years is None else list(checks.years(years))
+    for y in years:
+        sub = spread[spread["year"] == y]
+        if sub.empty:
+            raise SPBEError(f"no rows for year {y}", field="year")
+        if sub["province_code"].duplicated().any():
+            raise SPBEError(f"two rows for one province in {y}", field="province_code")
+    own = axes is None
+    if own:
+        axes = plt.subplots(len(years), 2, figsize=(13, 3.2 * len(years) + 1.2), squeeze=False)[1]
+    else:
+        axes = np.asarray(axes, dtype=object)
+        if axes.size != 2 * len(years) or not all(isinstance(a, mpl.axes.Axes) for a in axes.ravel()):
+            raise SPBEError(f"axes must hold 2 × {len(years)} matplotlib Axes (two maps per year)", field="axes")
+        axes = axes.reshape(len(years), 2)
     geo = load_province_map() if geo is None else geo
-    with _styled():
-        fig, axes = plt.subplots(len(years), 2, figsize=(13, 3.2 * len(years) + 1.2), squeeze=False)
-        missing = 0
-        for r, y in enumerate(years):
-            sub = spread[spread["year"] == y]
-            if sub.empty:
-                plt.close(fig)
-                raise SPBEError(f"no rows for year {y}", field="year")
-            if sub["province_code"].duplicated().any():
-                plt.close(fig)
-                raise SPBEError(f"two rows for one province in {y}", field="province_code")
-            missing += _draw(axes[r, 0], geo, sub, "mean_local", f"{y}: mean of kabupaten & kota", scheme, 0, 5)
-            missing += _draw(axes[r, 1], geo, sub, "province_own_index", f"{y}: provincial government", scheme, 0, 5)
-        fig.suptitle("SPBE index by province: local governments vs the province itself", fontsize=13)
+    fig = axes[0, 0].figure
+    missing, parts = 0, []
+    for r, y in enumerate(years):
+        sub = spread[spread["year"] == y]
+        local = _draw(axes[r, 0], geo, sub, "mean_local", f"{y}: mean of kabupaten & kota", scheme, 0, 5)
+        prov = _draw(axes[r, 1], geo, sub, "province_own_index", f"{y}: provincial government", scheme, 0, 5)
+        missing += local["missing"] + prov["missing"]
+        parts.append(f"{y}, mean of kabupaten & kota: {_reading(local, len(geo))}; "
+                     f"{y}, provincial governments: {_reading(prov, len(geo))}")
+    fig.suptitle("SPBE index by province: local governments vs the province itself", fontsize=13)
+    if own:
         fig.subplots_adjust(bottom=0.17, top=0.9, hspace=0.35, wspace=0.12)
-        _legend(fig, scheme, 0, 5, axes.ravel().tolist(), missing > 0)
-    return fig
+    _legend(fig, scheme, 0, 5, missing > 0)
+    colours = "predicate band" if scheme == "predicate" else "a viridis scale from 0 to 5"
+    describe(axes[0, 0], f"Choropleth maps of the SPBE index (0–5) by province, coloured by {colours}, one row per "
+                         f"year ({', '.join(str(y) for y in years)}), left the mean of each province's kabupaten and "
+                         f"kota, right the provincial government's own index. " + ". ".join(parts) + ".")
+    return axes

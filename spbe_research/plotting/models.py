@@ -1,9 +1,11 @@
 """Figures for the covariate models (:mod:`spbe_research.models`): coefficients, partial dependence,
 diagnostics and a province map of residuals.
 
-Every function takes ``ax=None`` (or ``axes=None``), draws on it (or on a new figure) and returns the
-Axes; none changes matplotlib's global settings. Colours: the Okabe–Ito palette for groups and the
-diverging ``PuOr`` map (both readable with the common colour-vision deficiencies) for residuals.
+Every function takes ``ax=None`` (or ``axes=None``), draws on it (or on a new figure), describes the figure
+in words (:func:`.style.describe`, the alt text) and returns the Axes; the package style applies inside the
+function only (:func:`.style.styled`). Colours: the Okabe–Ito palette for groups, the concept colours
+(:func:`.style.concept_color`) when the groups are the domains of one framework, and the diverging ``PuOr``
+map for residuals (all readable with the common colour-vision deficiencies).
 """
 from __future__ import annotations
 
@@ -14,14 +16,21 @@ from matplotlib.colors import TwoSlopeNorm
 from scipy import stats as _st
 
 from ..errors import SPBEError
+from ..frameworks import framework_for_year
 from ..models import OLSResult, partial_dependence
 from .maps import _NO_DATA, load_province_map
+from .style import concept_color, describe, styled
 
 __all__ = ["OKABE_ITO", "plot_coefficients", "plot_partial_dependence", "plot_diagnostics", "plot_residual_map"]
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black first is skipped for groups).
+#: Okabe & Ito (2008) colour-blind-safe palette (black last: for the index among domains).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+
+
+def _num(v: float) -> str:
+    """A value in words: 4 significant digits, thousands separated instead of an exponent."""
+    return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
 
 
 def _new_ax(ax, size):
@@ -30,6 +39,30 @@ def _new_ax(ax, size):
     return ax
 
 
+def _group_colors(df: pd.DataFrame, group: str | None, groups: list) -> list:
+    """One colour per group: the concept colour when the groups are outcomes that are domain codes of the
+    framework of every year in ``df`` (the index itself in black), else the Okabe–Ito palette in order."""
+    okabe = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(groups))]
+    if group != "outcome" or "year" not in df.columns:
+        return okabe
+    try:
+        fws = {framework_for_year(y).id: framework_for_year(y) for y in pd.unique(df["year"].dropna())}
+    except SPBEError:
+        return okabe
+    domains = [g for g in groups if g != "index"]
+    concept = {}
+    for fw in fws.values():
+        if not set(domains) <= set(fw.domain_codes):
+            return okabe
+        for d, c in fw.concept_of(domains).items():
+            if concept.setdefault(d, c) != c:  # the same code names different concepts in different years
+                return okabe
+    if not fws or not domains:
+        return okabe
+    return [OKABE_ITO[-1] if g == "index" else concept_color(concept[g]) for g in groups]
+
+
+@styled
 def plot_coefficients(coefs: pd.DataFrame, value: str = "beta", group: str | None = None, terms=None, ax=None,
                       title: str | None = None):
     """Point estimates with 95 % CIs, one row per term; several models/years/variants dodged by ``group``.
@@ -51,6 +84,7 @@ def plot_coefficients(coefs: pd.DataFrame, value: str = "beta", group: str | Non
     groups = list(dict.fromkeys(df[group])) if group else [None]
     ax = _new_ax(ax, (7.5, 0.45 * len(order) * max(1, len(groups) ** 0.5) + 1.5))
     step = 0.7 / max(len(groups), 1)
+    colors = _group_colors(df, group, groups)
     for k, g in enumerate(groups):
         sub = df if g is None else df[df[group] == g]
         sub = sub.set_index("term").reindex(order)
@@ -58,7 +92,7 @@ def plot_coefficients(coefs: pd.DataFrame, value: str = "beta", group: str | Non
         ok = sub[value].notna().to_numpy()
         ax.errorbar(sub[value].to_numpy()[ok], y[ok],
                     xerr=np.vstack([(sub[value] - sub[lo]).to_numpy()[ok], (sub[hi] - sub[value]).to_numpy()[ok]]),
-                    fmt=_MARKERS[k % len(_MARKERS)], color=OKABE_ITO[k % len(OKABE_ITO)],
+                    fmt=_MARKERS[k % len(_MARKERS)], color=colors[k],
                     capsize=2, markersize=5, linewidth=1.2, label=None if g is None else str(g))
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_yticks(np.arange(len(order)))
@@ -68,9 +102,24 @@ def plot_coefficients(coefs: pd.DataFrame, value: str = "beta", group: str | Non
     ax.set_title(title or "Coefficients")
     if group:
         ax.legend(title=group, frameon=False, fontsize=8, loc="best")
-    return ax
+    return describe(ax, _coefficients_text(df, value, lo, hi, group, groups, order, labels))
 
 
+def _coefficients_text(df, value, lo, hi, group, groups, order, labels) -> str:
+    drawn = df[df["term"].isin(order) & df[value].notna()]
+    excl = int(((drawn[lo] > 0) | (drawn[hi] < 0)).sum())
+    what = "standardized coefficients β" if value == "beta" else f"{value} values"
+    by = f" for each {group} ({', '.join(str(g) for g in groups)})" if group else ""
+    text = (f"Dot-and-whisker chart of the {what} with 95 % CIs of {len(order)} terms{by}: {excl} of {len(drawn)} "
+            f"intervals exclude zero")
+    if len(drawn):
+        top = drawn.iloc[int(np.argmax(drawn[value].abs().to_numpy()))]
+        text += (f"; the largest in size is {labels[top['term']]} at {top[value]:.3f} "
+                 f"(CI {top[lo]:.3f} to {top[hi]:.3f}" + (f", {group} {top[group]})" if group else ")"))
+    return text + "."
+
+
+@styled
 def plot_partial_dependence(result: OLSResult, variable: str, ax=None, partial_residuals: bool = True,
                             xlabel: str | None = None, title: str | None = None):
     """Predicted outcome along ``variable`` (others at their means) with its 95 % CI band (HC3).
@@ -100,9 +149,17 @@ def plot_partial_dependence(result: OLSResult, variable: str, ax=None, partial_r
     ax.set_ylabel(f"{result.outcome} (predicted)")
     ax.set_title(title or f"{result.outcome} along {variable}" + (f", {result.year}" if result.year else ""))
     ax.legend(frameon=False, fontsize=8, loc="best")
-    return ax
+    p = pd_["predicted"].to_numpy()
+    along = xlabel or variable
+    return describe(ax, f"Line chart of the predicted {result.outcome}" + (f" ({result.year})" if result.year else "")
+                        + f" along {along}{' (log axis)' if logx and 'log' not in along.lower() else ''}, the other "
+                        f"predictors at their means, with its 95 % CI band: from {p[0]:.2f} at {_num(x.iloc[0])} to "
+                        f"{p[-1]:.2f} at {_num(x.iloc[-1])}"
+                        + (f"; {len(result.fit.resid)} regions drawn as partial residuals." if partial_residuals
+                           else "."))
 
 
+@styled
 def plot_diagnostics(result: OLSResult, axes=None, n_label: int = 3):
     """Three panels: residuals against fitted values, a normal Q–Q plot of the studentized residuals, and
     Cook's distance against leverage (the ``n_label`` most influential regions named; dashed: D = 4/n).
@@ -143,9 +200,18 @@ def plot_diagnostics(result: OLSResult, axes=None, n_label: int = 3):
     c.set_ylabel("Cook's distance")
     c.set_title("Influence")
     c.legend(frameon=False, fontsize=8)
+    top = o.loc[o["cooks_d"].idxmax()]
+    beyond = int((np.abs(r) > 2).sum())
+    describe(a, f"Three diagnostic panels of the {result.outcome} model" + (f" ({result.year})" if result.year else "")
+                + f", {len(o)} regions: residuals against fitted values, residuals from {o['residual'].min():.2f} to "
+                f"{o['residual'].max():.2f}; normal Q–Q plot of the studentized residuals, {beyond} beyond ±2 (about "
+                f"{0.0455 * len(o):.0f} expected under normality); Cook's distance against leverage, "
+                f"{int(infl.sum())} regions above 4/n = {cut:.4f}, the largest {top['institution_name']} "
+                f"(D = {top['cooks_d']:.3f}).")
     return axes
 
 
+@styled
 def plot_residual_map(values: pd.DataFrame, column: str = "mean_residual", ax=None, geo=None,
                       label: str = "mean residual (SPBE index points)", title: str | None = None):
     """Province choropleth of a signed quantity (e.g. :func:`spbe_research.models.province_residuals`),
@@ -177,4 +243,10 @@ def plot_residual_map(values: pd.DataFrame, column: str = "mean_residual", ax=No
     ax.set_ylabel("Latitude (° N)")
     ax.set_aspect("equal")
     ax.set_title(title or column)
-    return ax
+    text = f"Choropleth map of {label} by province, diverging colours centred on zero: {int(has.sum())} of {len(geo)} " \
+           "provinces with a value"
+    if has.any():
+        lo, hi = val.idxmin(), val.idxmax()
+        text += (f", most negative {val[lo]:.3f} ({merged.at[lo, 'province_name']}), most positive {val[hi]:.3f} "
+                 f"({merged.at[hi, 'province_name']})")
+    return describe(ax, text + (f"; {int((~has).sum())} without data (hatched grey)." if (~has).any() else "."))
