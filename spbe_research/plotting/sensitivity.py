@@ -59,7 +59,8 @@ def plot_rank_intervals(table: pd.DataFrame, ax=None, title: str | None = None):
     width = t["rank_p95"] - t["rank_p05"]
     return describe(ax, f"Rank intervals of {len(t)} institutions, ordered by official rank: each vertical line spans "
                         f"the 5-95 % interval of rank minus official rank, coloured by official predicate; median "
-                        f"interval width {width.median():.0f} places, widest {width.max():.0f} places.")
+                        f"interval width {width.median():.0f} places, widest {width.max():.0f} places, width 0 for "
+                        f"{int((width == 0).sum())}.")
 
 
 @styled
@@ -77,7 +78,11 @@ def plot_rank_intervals_labelled(table: pd.DataFrame, labels: pd.Series, ax=None
     ax.set_xlabel("rank (1 = best); bar = 5–95 % interval over weight draws")
     ax.set_title(title or "Rank intervals under uncertain domain weights")
     ax.legend(loc="upper right")
-    return describe(ax, f"Rank intervals of {len(t)} labelled institutions, best official rank on top: "
+    w = t["rank_p95"] - t["rank_p05"]
+    widest = w.idxmax()
+    return describe(ax, f"Rank intervals of {len(t)} labelled institutions, best official rank on top; the widest "
+                        f"spans {w.max():.0f} places ({t.at[widest, '_label']}, official rank "
+                        f"{t.at[widest, 'nominal_rank']:.0f}): "
                         + "; ".join(f"{lab} official {r.nominal_rank:.0f}, {r.rank_p05:.0f}-{r.rank_p95:.0f}"
                                     for lab, r in zip(t["_label"].head(10), t.head(10).itertuples()))
                         + ("; ..." if len(t) > 10 else "") + ".")
@@ -101,7 +106,9 @@ def plot_predicate_fragility(table: pd.DataFrame, framework="2020", ax=None, tit
     fragile = table["p_keep_predicate"] < 0.9
     return describe(ax, f"Scatter of the probability of keeping the official predicate against the official index "
                         f"for {len(table)} institutions, with the band edges {', '.join(f'{e:g}' for e in edges)} "
-                        f"dotted: {int(fragile.sum())} keep it in fewer than 90 % of draws"
+                        f"dotted: {int(fragile.sum())} ({fragile.mean():.1%}) keep it in fewer than 90 % of draws, "
+                        f"the lowest probability {table['p_keep_predicate'].min():.3f}"
+                        + (f" ({table['p_keep_predicate'].idxmin()})" if isinstance(table.index[0], str) else "")
                         + (f", at most {table.loc[fragile, 'distance_to_edge'].max():.2f} index points from an edge"
                            if fragile.any() and "distance_to_edge" in table else "") + ".")
 
