@@ -252,6 +252,7 @@ def test_impact_figures_have_titles_and_labels():
     import matplotlib.pyplot as plt
 
     from spbe_research.plotting import impact as figs
+    from spbe_research.plotting.style import alt_text
 
     pairs, _ = switch_pairs(_panel())
     yp = year_pairs(_official_pairs())
@@ -260,20 +261,22 @@ def test_impact_figures_have_titles_and_labels():
         "national": figs.plot_national_weights(national_mechanical(NATIONAL)),
         "decomposition": figs.plot_decomposition(dec),
         "slope": figs.plot_slope(pairs, title="Across the switch"),
+        "change": figs.plot_change_vs_before(yp, title="2023 → 2024"),
         "heatmap": figs.plot_transition_heatmap(predicate_transitions(pairs), title="Transitions"),
         "contrib": figs.plot_domain_contributions(domain_contributions(yp, by="institution_type")),
         "sim": figs.plot_simulation(simulate_switch(200, seed=0, n_boot=100), observed={"national": -0.02}),
     }
-    for name, fig in built.items():
-        ax = fig.axes[0]
+    for name, ax in built.items():
+        assert isinstance(ax, matplotlib.axes.Axes), name
         assert ax.get_title(), name
         assert ax.get_xlabel() or name == "slope", name
         assert ax.get_ylabel(), name
-        plt.close(fig)
-    assert built["slope"].axes[0].get_ylabel() == "SPBE index (0–5)"
-    assert built["heatmap"].axes[0].get_xlabel() == "Predicate after"
+        assert len(alt_text(ax)) > 60, name
+        plt.close(ax.figure)
+    assert built["slope"].get_ylabel() == "SPBE index (0–5)"
+    assert built["heatmap"].get_xlabel() == "Predicate after"
     # the heatmap prints every count: 25 cells
-    assert len(built["heatmap"].axes[0].texts) == 25
+    assert len(built["heatmap"].texts) == 25
 
 
 def test_switch_pairs_on_predicate_uses_predicate_only_rows():
@@ -396,8 +399,8 @@ def test_plot_hypotheses_marks_clipped_values_and_puts_legend_outside():
 
     hyp = pd.DataFrame({"hypothesis": ["a", "b", "a", "b"], "year": [2023, 2023, 2024, 2024],
                         "difference": [0.002, 0.335, -0.004, 0.374], "tolerance": [0.005, 0.01, 0.005, 0.01]})
-    fig = figs.plot_hypotheses(hyp)
-    ax = fig.axes[0]
+    ax = figs.plot_hypotheses(hyp)
+    fig = ax.figure
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == ["+0.335", "+0.374"]  # each clipped value is written beside its edge marker
     assert len(ax.get_xticks()) <= 5 and ax.get_xlabel() and ax.get_title()

@@ -382,10 +382,15 @@ def test_switch_figures_return_labelled_axes():
             sfigs.plot_structure_parts(parts.assign(group="all"))]
     for ax in axes:
         assert ax.get_title() and (ax.get_xlabel() or ax.get_ylabel())
-        assert ax.figure.get_label()  # alt text
+        alt = ax.figure.get_label()  # alt text, with numbers from the data drawn
+        assert len(alt) > 60 and any(ch.isdigit() for ch in alt), alt
         plt.close(ax.figure)
+    # 1.6, 2.55 and 4.1 get another predicate under the 8/2026 bands (1.5-1.8, 2.5-2.6, 4.0-4.2); 3.0 does not
+    assert "4 index values" in axes[3].figure.get_label() and ": 3 lie where" in axes[3].figure.get_label()
+    before = dict(matplotlib.rcParams)
     fig, ax = plt.subplots()
     assert sfigs.plot_rebanding(pd.Series([2.0]), ax=ax) is ax
+    assert dict(matplotlib.rcParams) == before
     plt.close(fig)
 
 

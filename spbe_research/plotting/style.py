@@ -63,6 +63,9 @@ NEUTRAL_LIGHT = "#DDDDDD"
 NEUTRAL_DARK = "#555555"
 #: colour of anything without a concept
 OTHER_COLOR = "#BBBBBB"
+#: two contrasting colours for the two members of a pair (before/after, raw/adjusted, rose/fell, within/outside):
+#: Paul Tol's "vibrant" blue and orange, distinct for colour-blind readers and from the concept colours
+PAIR_COLORS = ("#0077BB", "#EE7733")
 
 #: predikat (predicate) → colour for the five SPBE / Indeks Pemdi predicates, low to high (viridis).
 PREDICATE_COLORS = {

@@ -1,18 +1,22 @@
 """Figures for a framework switch A → B (notebook 08: 59/2020 → 8/2026, the Indeks Pemdi).
 
 Every function takes the tidy output of :mod:`spbe_research.impact` (``crosswalk_coverage``,
-``rebanding``, ``project_sets``, ``projection_summary``, ``structure_decomposition``), takes ``ax=None``
-and returns the Axes. Projected values are labelled as projections in every title or axis.
+``rebanding``, ``project_sets``, ``projection_summary``, ``structure_decomposition``), takes ``ax=None``,
+returns the Axes and attaches a description with the main reading (alt text, :func:`.style.describe`).
+Projected values are labelled as projections in every title or axis. The two frameworks of a switch take the
+two colours of :data:`.style.PAIR_COLORS` (old, new).
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.patches import Patch
 
 from ..frameworks import get_framework
-from .style import CONCEPT_COLORS, describe, new_axes, predicate_colors, styled
+from ..scoring import band_codes
+from .style import CONCEPT_COLORS, OTHER_COLOR, PAIR_COLORS, describe, new_axes, predicate_colors, styled, text_color
 
 __all__ = ["plot_crosswalk_coverage", "plot_rebanding", "plot_projection_ecdf", "plot_predicate_shares",
            "plot_projection_ranges", "plot_structure_parts", "STATUS_COLORS"]
@@ -21,7 +25,7 @@ __all__ = ["plot_crosswalk_coverage", "plot_rebanding", "plot_projection_ecdf", 
 STATUS_COLORS = {"carried": "#0072B2", "dropped": "#D55E00", "new": "#E69F00", "external_rule": "#CC79A7"}
 _STATUS_LABELS = {"carried": "carried over (has a counterpart)", "dropped": "dropped (no counterpart)",
                   "new": "new (no predecessor)", "external_rule": "fed by another agency's index"}
-_PART_COLORS = {"carried": "#0072B2", "new": "#E69F00", "dropped": "#D55E00"}
+_PART_COLORS = {k: STATUS_COLORS[k] for k in ("carried", "new", "dropped")}
 
 
 def _band_shading(ax, framework, orientation="v", alpha=0.10):
@@ -68,8 +72,15 @@ def plot_crosswalk_coverage(cov: pd.DataFrame, ax=None, title: str = "Where each
     present = [s for s in STATUS_COLORS if (agg["status"] == s).any()]
     ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=_STATUS_LABELS[s]) for s in present], fontsize=7,
               loc="lower right")
-    return describe(ax, "Horizontal bars of each domain and aspect weight, split into the share whose indicators "
-                        "carry over, are dropped, are new, or are fed by another agency's index.")
+    sides = []
+    for side in ("from", "to"):
+        sub = agg[agg["side"] == side]
+        if len(sub):
+            by = sub.groupby("status", sort=False)["weight"].sum()
+            sides.append(f"{sub['framework'].iloc[0]}: " + ", ".join(
+                f"{_STATUS_LABELS[st].split(' (')[0]} {by[st]:.1f} %" for st in STATUS_COLORS if st in by.index))
+    return describe(ax, "Horizontal bar chart of the weight of each domain and aspect (% of its index), split by the "
+                        "fate of its indicators: " + "; ".join(sides) + ".")
 
 
 @styled
@@ -80,30 +91,34 @@ def plot_rebanding(index: pd.Series, from_framework="59/2020", to_framework="8/2
     a, b = get_framework(from_framework), get_framework(to_framework)
     ax = new_axes(ax, figsize=(8.5, 4.2))
     x = pd.Series(index, dtype=float).dropna()
-    ax.hist(x, bins=np.linspace(b.scale_min, b.scale_max, bins + 1), color="#bbbbbb", edgecolor="white")
+    old, new = PAIR_COLORS
+    ax.hist(x, bins=np.linspace(b.scale_min, b.scale_max, bins + 1), color=OTHER_COLOR, edgecolor="white")
     ymax = ax.get_ylim()[1]
     for e in a.band_edges:
-        ax.axvline(e, color="#0072B2", lw=1.2, ls="-")
+        ax.axvline(e, color=old, lw=1.2, ls="-")
     for e in b.band_edges:
-        ax.axvline(e, color="#D55E00", lw=1.2, ls="--")
+        ax.axvline(e, color=new, lw=1.2, ls="--")
     edges = np.unique(np.concatenate([a.band_edges, b.band_edges, [a.scale_min, a.scale_max]]))
-    from ..scoring import band_codes
-
+    differ = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         mid = (lo + hi) / 2
         if band_codes(np.array([mid]), a)[0] != band_codes(np.array([mid]), b)[0]:
             n = int(((x >= lo) & (x < hi)).sum())
-            ax.axvspan(lo, hi, color="#D55E00", alpha=0.15, lw=0)
-            ax.text(mid, ymax * 0.95, f"{n}", ha="center", va="top", fontsize=8, color="#D55E00")
+            differ.append((lo, hi, n))
+            ax.axvspan(lo, hi, color=new, alpha=0.15, lw=0)
+            ax.text(mid, ymax * 1.1, f"{n}", ha="center", va="top", fontsize=8, color="black",
+                    bbox=dict(facecolor="white", edgecolor="none", pad=1))
+    ax.set_ylim(top=ymax * 1.12)
     ax.set_xlabel(f"Index (printed under {a.name})")
     ax.set_ylabel("Number of institutions")
     ax.set_title(title)
-    ax.legend(handles=[plt.Line2D([], [], color="#0072B2", label=f"{a.name} band edges"),
-                       plt.Line2D([], [], color="#D55E00", ls="--", label=f"{b.name} band edges"),
-                       Patch(color="#D55E00", alpha=0.15, label="predicate differs (count above)")],
-              fontsize=7, loc="upper right")
-    return describe(ax, "Histogram of index values with the band edges of both frameworks; shaded intervals mark "
-                        "where the new bands give another predicate.")
+    ax.legend(handles=[plt.Line2D([], [], color=old, label=f"{a.name} band edges"),
+                       plt.Line2D([], [], color=new, ls="--", label=f"{b.name} band edges"),
+                       Patch(color=new, alpha=0.15, label="predicate differs (count at the top)")],
+              fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return describe(ax, f"Histogram of {len(x)} index values with the band edges of {a.name} and {b.name}: "
+                        f"{sum(n for *_, n in differ)} lie where the new bands give another predicate ("
+                        + "; ".join(f"{lo:g}–{hi:g}: {n}" for lo, hi, n in differ) + ").")
 
 
 @styled
@@ -119,10 +134,12 @@ def plot_projection_ecdf(long: pd.DataFrame, ax=None, sets=None,
     ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color="black", lw=2,
             label=f"{first['from_framework'].iloc[0]} (published domains, recomputed)")
     names = list(dict.fromkeys(long["assumption_set"])) if sets is None else list(sets)
-    cmap = plt.get_cmap("tab10")
+    palette = sns.color_palette("colorblind", len(names))
+    medians = {}
     for k, s in enumerate(names):
         v = np.sort(long.loc[long["assumption_set"] == s, "index"].to_numpy(float))
-        ax.step(v, np.arange(1, len(v) + 1) / len(v), where="post", lw=1.2, color=cmap(k % 10),
+        medians[s] = float(np.median(v))
+        ax.step(v, np.arange(1, len(v) + 1) / len(v), where="post", lw=1.2, color=palette[k],
                 ls="-" if "/own_mean/" in s else "--", label=f"projection: {s}")
     ax.set_xlim(1, 5)
     ax.set_xlabel("Index (1–5)")
@@ -130,8 +147,11 @@ def plot_projection_ecdf(long: pd.DataFrame, ax=None, sets=None,
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="background: Pemdi bands",
               title_fontsize=7)
-    return describe(ax, "Cumulative distributions of the published SPBE index and of the projected Indeks Pemdi "
-                        "under each assumption set.")
+    lo, hi = min(medians, key=medians.get), max(medians, key=medians.get)
+    return describe(ax, f"Cumulative distributions of the {first['from_framework'].iloc[0]} index of {len(xs)} "
+                        f"institutions (median {np.median(xs):.2f}) and of the index PROJECTED under {to_fw} with "
+                        f"{len(names)} assumption sets: medians from {medians[lo]:.2f} ({lo}) to {medians[hi]:.2f} "
+                        f"({hi}).")
 
 
 @styled
@@ -152,7 +172,7 @@ def plot_predicate_shares(table: pd.DataFrame, framework="8/2026", ax=None,
         for yi, (l0, w) in enumerate(zip(left, v)):
             if w >= 0.06:
                 ax.text(l0 + w / 2, yi, f"{w:.0%}", ha="center", va="center", fontsize=7,
-                        color="white" if p in fw.predicates[:2] else "black")
+                        color=text_color(colors[p]))
         left += v
     ax.set_yticks(y, list(t.index), fontsize=8)
     ax.invert_yaxis()
@@ -160,8 +180,10 @@ def plot_predicate_shares(table: pd.DataFrame, framework="8/2026", ax=None,
     ax.set_xlabel("Share of institutions")
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Predicate", title_fontsize=7)
-    return describe(ax, "Stacked bars of the share of institutions in each predicate, as published, re-banded and "
-                        "projected under each assumption set.")
+    top = shares.idxmax(axis=1)
+    return describe(ax, f"Stacked bar chart of the share of institutions in each predicate of {fw.name} for "
+                        f"{len(t)} scenarios; the largest share of each: "
+                        + "; ".join(f"{lab}: {p} {shares.at[lab, p]:.0%}" for lab, p in top.items()) + ".")
 
 
 @styled
@@ -173,8 +195,8 @@ def plot_projection_ranges(summary: pd.DataFrame, label: str = "institution_name
     ax = new_axes(ax, figsize=(8.5, 0.3 * len(s) + 1.8))
     _band_shading(ax, framework, alpha=0.12)
     y = np.arange(len(s))
-    ax.hlines(y, s["bounds_low"], s["bounds_high"], color="#bbbbbb", lw=5, label="hard bounds (unknowns anywhere)")
-    ax.hlines(y, s["index_min"], s["index_max"], color="#0072B2", lw=3, label="range across assumption sets")
+    ax.hlines(y, s["bounds_low"], s["bounds_high"], color=OTHER_COLOR, lw=5, label="hard bounds (unknowns anywhere)")
+    ax.hlines(y, s["index_min"], s["index_max"], color=PAIR_COLORS[1], lw=3, label="range across assumption sets")
     ax.scatter(s["index_before"], y, marker="D", color="black", s=18, zorder=4, label="SPBE index (recomputed)")
     ax.set_yticks(y, s[label].astype(str).tolist(), fontsize=7)
     ax.invert_yaxis()
@@ -182,8 +204,12 @@ def plot_projection_ranges(summary: pd.DataFrame, label: str = "institution_name
     ax.set_xlabel("Index (1–5); background: Indeks Pemdi bands")
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return describe(ax, "For each institution, the projected Indeks Pemdi range across assumption sets and the hard "
-                        "bounds, beside its SPBE index.")
+    width = s["index_max"] - s["index_min"]
+    below = int((s["index_max"] < s["index_before"]).sum())
+    return describe(ax, f"Range chart of {len(s)} units: the index PROJECTED under {get_framework(framework).name} "
+                        f"across assumption sets (ranges {width.min():.2f} to {width.max():.2f} points wide) and its "
+                        f"hard bounds, beside the old index; for {below} of {len(s)} even the highest projection lies "
+                        f"below the old index.")
 
 
 @styled
@@ -203,5 +229,8 @@ def plot_structure_parts(parts: pd.DataFrame, group: str = "group", ax=None,
     ax.set_ylabel("Index points (mean over institutions)")
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return describe(ax, "Grouped bars of the carried, new and dropped parts of the projected change of the index, "
-                        "by institution type.")
+    return describe(ax, f"Grouped bar chart of the mean carried, new and dropped parts of the PROJECTED change of the "
+                        f"index, with the total, for {len(p)} groups: "
+                        + "; ".join(f"{r[group]} carried {r['carried']:+.3f}, new {r['new']:+.3f}, dropped "
+                                    f"{r['dropped']:+.3f}, total {r['total_change']:+.3f}" for _, r in p.iterrows())
+                        + ".")
