@@ -74,3 +74,15 @@ def test_describe_keeps_every_panel_of_a_figure():
     assert alt_text(fig) == "2 panels. Panel 1: first panel text. Panel 2: second panel text."
     assert alt_text(a) == alt_text(fig)  # an Axes reads its figure's description
     plt.close(fig)
+
+
+def test_alt_text_of_an_array_of_axes_is_its_figures():
+    import matplotlib.pyplot as plt
+
+    from spbe_research.plotting.style import alt_text, describe
+    fig, axes = plt.subplots(1, 2)
+    describe(axes[1], "right panel.")
+    assert alt_text(axes) == alt_text(list(axes)) == alt_text(fig) == "right panel."
+    with pytest.raises(TypeError):
+        alt_text([])
+    plt.close(fig)

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from spbe_research.errors import SPBEError  # noqa: E402
-from spbe_research.impact import predicate_transitions  # noqa: E402
+from spbe_research.impact import change_counts as impact_change_counts, predicate_transitions  # noqa: E402
 from spbe_research.plotting import impact as figs  # noqa: E402
 from spbe_research.plotting.style import CONCEPT_COLORS, PAIR_COLORS, alt_text  # noqa: E402
 
@@ -96,12 +96,12 @@ def test_residuals_one_panel_per_year_on_given_axes():
 
 
 def test_change_counts_by_hand_and_missing_values_raise():
-    assert figs.change_counts(PAIRS).to_dict() == {"n": 5, "rose": 2, "fell": 2, "same": 1}
+    assert impact_change_counts(PAIRS).to_dict() == {"n": 5, "rose": 2, "fell": 2, "same": 1}
     # without a change column, from the two indices
-    assert figs.change_counts(PAIRS.drop(columns="change")).to_dict() == {"n": 5, "rose": 2, "fell": 2, "same": 1}
+    assert impact_change_counts(PAIRS.drop(columns="change")).to_dict() == {"n": 5, "rose": 2, "fell": 2, "same": 1}
     bad = PAIRS.assign(index_after=[2.5, np.nan, 3.5, 1.2, 4.1]).drop(columns="change")
     with pytest.raises(SPBEError, match="pair without a change") as e:
-        figs.change_counts(bad)
+        impact_change_counts(bad)
     assert "b" in str(e.value)
 
 

@@ -23,8 +23,8 @@ from .decomposition import (PARTS, concept_frame, concept_levels, concept_weight
 from .mapping import (DISAGGREGATION_RULES, EXTERNAL_RULES, LINK_RULES, NEW_RULES, RULE_GRADES, Assumptions,
                       LinkMatrix, assumption_sets, get_assumptions, input_level, leaf_values, linear_form,
                       link_matrix, map_values)
-from .pairs import (STAGES, domain_contributions, exact_signed_rank_p, paired_change_tests, predicate_transitions,
-                    rank_stability, stage_subsets, switch_effect_tests, switch_pairs, transition_matrix,
+from .pairs import (STAGES, change_counts, domain_contributions, exact_signed_rank_p, pair_changes,
+                    paired_change_tests, predicate_transitions, rank_stability, stage_subsets, switch_effect_tests, switch_pairs, transition_matrix,
                     transition_summary, trend_adjust, year_pairs)
 from .projection import (PROJECTION_LABEL, Projection, crosswalk_coverage, dropped_exposure, project, project_sets,
                          projection_bounds, projection_summary, projector, rebanding, rebanding_summary,
@@ -39,7 +39,7 @@ __all__ = [
     # pairs
     "switch_pairs", "year_pairs", "trend_adjust", "stage_subsets", "switch_effect_tests", "exact_signed_rank_p",
     "paired_change_tests", "predicate_transitions", "transition_summary", "transition_matrix", "rank_stability",
-    "domain_contributions", "STAGES",
+    "domain_contributions", "pair_changes", "change_counts", "STAGES",
     # mapping
     "Assumptions", "LinkMatrix", "assumption_sets", "get_assumptions", "link_matrix", "leaf_values", "input_level",
     "map_values", "linear_form", "LINK_RULES", "NEW_RULES", "EXTERNAL_RULES", "SCALE_RULES", "DISAGGREGATION_RULES",

@@ -26,7 +26,7 @@ from .decomposition import national_trend
 __all__ = [
     "switch_pairs", "year_pairs", "trend_adjust", "stage_subsets", "switch_effect_tests", "exact_signed_rank_p",
     "paired_change_tests", "predicate_transitions", "transition_summary", "transition_matrix", "rank_stability",
-    "domain_contributions", "STAGES",
+    "domain_contributions", "pair_changes", "change_counts", "STAGES",
 ]
 
 #: Stages of a published value (``stage`` column of the panel), from most to least final.
@@ -233,6 +233,36 @@ def exact_signed_rank_p(d) -> float:
     res = _st.permutation_test((d,), t_plus, permutation_type="samples", n_resamples=np.inf, vectorized=True,
                                alternative="two-sided")
     return float(min(res.pvalue, 1.0))
+
+
+def pair_changes(pairs: pd.DataFrame) -> pd.Series:
+    """``change`` (after − before) of each pair, or ``index_after − index_before``; missing values raise."""
+    if "change" in pairs.columns:
+        c = pairs["change"].astype(float)
+    else:
+        need(pairs, ["index_before", "index_after"], "pairs")
+        c = pairs["index_after"].astype(float) - pairs["index_before"].astype(float)
+    if c.isna().any():
+        i = c.index[c.isna()][0]
+        raise SPBEError("pair without a change (index before or after missing)",
+                        row=pairs.loc[i, "institution_id"] if "institution_id" in pairs.columns else i, field="change")
+    return c
+
+
+def change_counts(pairs: pd.DataFrame) -> pd.Series:
+    """How many pairs rose, fell or stayed the same (``change`` > 0, < 0, = 0), and ``n``.
+
+    ``pairs``: :func:`spbe_research.impact.year_pairs` or :func:`~spbe_research.impact.switch_pairs` output (column
+    ``change``, else ``index_before`` and ``index_after``). The counts
+    :func:`spbe_research.plotting.impact.plot_change_vs_before` draws; the same strict sign rule as the
+    ``n_up``/``n_down`` of :func:`switch_effect_tests`.
+
+    >>> change_counts(pd.DataFrame({"index_before": [2.0, 3.0, 3.5], "index_after": [2.5, 2.9, 3.5]})).to_dict()
+    {'n': 3, 'rose': 1, 'fell': 1, 'same': 1}
+    """
+    c = pair_changes(pairs).to_numpy()
+    return pd.Series({"n": int(c.size), "rose": int((c > 0).sum()), "fell": int((c < 0).sum()),
+                      "same": int((c == 0).sum())}, name="count")
 
 
 def switch_effect_tests(pairs: pd.DataFrame, subsets: dict | None = None,

@@ -20,7 +20,8 @@ from matplotlib.patches import Patch
 
 from ..errors import SPBEError
 from ..frameworks import concepts, get_framework
-from ..impact import transition_matrix, transition_summary
+from ..impact import change_counts, transition_matrix, transition_summary
+from ..impact.pairs import pair_changes as _changes
 from ..scoring import PREDICATES
 from .style import (OTHER_COLOR, PAIR_COLORS, PREDICATE_COLORS, PREDICATE_GLOSS, concept_color, concept_label,
                     describe, new_axes, predicate_colors, styled, text_color)
@@ -30,7 +31,6 @@ __all__ = [
     "plot_hypotheses",
     "plot_national_weights",
     "plot_decomposition",
-    "change_counts",
     "plot_change_vs_before",
     "plot_slope",
     "plot_transition_heatmap",
@@ -264,34 +264,6 @@ def plot_decomposition(dec: pd.DataFrame, ax=None, title: str = "What moved the 
 # the same institutions before and after (notebook 04, sections 3-4)
 # ---------------------------------------------------------------------------------------------
 
-def _changes(pairs: pd.DataFrame) -> pd.Series:
-    """``change`` (after − before) of each pair, or ``index_after − index_before``; missing values raise."""
-    if "change" in pairs.columns:
-        c = pairs["change"].astype(float)
-    else:
-        _need(pairs, ["index_before", "index_after"], "pairs")
-        c = pairs["index_after"].astype(float) - pairs["index_before"].astype(float)
-    if c.isna().any():
-        i = c.index[c.isna()][0]
-        raise SPBEError("pair without a change (index before or after missing)",
-                        row=pairs.loc[i, "institution_id"] if "institution_id" in pairs.columns else i, field="change")
-    return c
-
-
-def change_counts(pairs: pd.DataFrame) -> pd.Series:
-    """How many pairs rose, fell or stayed the same (``change`` > 0, < 0, = 0), and ``n``.
-
-    ``pairs``: :func:`spbe_research.impact.year_pairs` or :func:`~spbe_research.impact.switch_pairs` output (column
-    ``change``, else ``index_before`` and ``index_after``). The counts :func:`plot_change_vs_before` draws.
-
-    >>> change_counts(pd.DataFrame({"index_before": [2.0, 3.0, 3.5], "index_after": [2.5, 2.9, 3.5]})).to_dict()
-    {'n': 3, 'rose': 1, 'fell': 1, 'same': 1}
-    """
-    c = _changes(pairs).to_numpy()
-    return pd.Series({"n": int(c.size), "rose": int((c > 0).sum()), "fell": int((c < 0).sum()),
-                      "same": int((c == 0).sum())}, name="count")
-
-
 @styled
 def plot_change_vs_before(pairs: pd.DataFrame, ax=None, label: str = "institution_name",
                           title: str = "Same institution, before and after: change against the score before",
@@ -300,7 +272,7 @@ def plot_change_vs_before(pairs: pd.DataFrame, ax=None, label: str = "institutio
     """Each pair's change (after − before) against its index before, so that every fall is visible and countable.
 
     Rises are small blue dots above the zero line, ties open squares on it, falls orange downward triangles
-    below it, drawn on top; the legend counts each (:func:`change_counts`) and the ``n_label`` largest falls are
+    below it, drawn on top; the legend counts each (:func:`spbe_research.impact.change_counts`) and the ``n_label`` largest falls are
     named. Dotted vertical lines: the predicate band edges of ``framework``. Readable for hundreds of pairs,
     where a slope chart (:func:`plot_slope`) hides the falls among the rises.
     """

@@ -148,13 +148,19 @@ def describe(ax, text: str):
     """Attach alt text (a plain-language description) to ``ax`` and its figure; returns ``ax``.
 
     A figure with several described panels gets one description that names each panel in order
-    (``"2 panels. Panel 1: ... Panel 2: ..."``), so side-by-side figures in a notebook keep every panel's text."""
+    (``"2 panels. Panel 1 (its title): ... Panel 2 (its title): ..."``), so side-by-side figures in a notebook
+    keep every panel's text."""
     ax._spbe_description = text
     ax.set_gid(text[:200])
     fig = ax.figure
-    parts = [a._spbe_description for a in fig.axes if getattr(a, "_spbe_description", None)]
-    fig.set_label(text if len(parts) == 1 else
-                  f"{len(parts)} panels. " + " ".join(f"Panel {i}: {t}" for i, t in enumerate(parts, start=1)))
+    described = [a for a in fig.axes if getattr(a, "_spbe_description", None)]
+    if len(described) == 1:
+        fig.set_label(text)
+    else:
+        def name(i, a):
+            return f"Panel {i} ({a.get_title()})" if a.get_title() else f"Panel {i}"
+        fig.set_label(f"{len(described)} panels. " + " ".join(f"{name(i, a)}: {a._spbe_description}"
+                                                            for i, a in enumerate(described, start=1)))
     return ax
 
 
@@ -162,6 +168,11 @@ def _figure(obj):
     """The Figure of an Axes or Figure (or of the current figure when ``obj`` is None)."""
     if obj is None:
         return plt.gcf()
+    if isinstance(obj, (list, tuple)) or hasattr(obj, "flat"):  # an array of Axes (plt.subplots, axes=None)
+        items = list(obj.flat) if hasattr(obj, "flat") else list(obj)
+        if not items:
+            raise TypeError("expected a matplotlib Axes or Figure, got an empty sequence")
+        return _figure(items[0])
     fig = getattr(obj, "figure", None)
     if isinstance(obj, mpl.figure.Figure):
         return obj
