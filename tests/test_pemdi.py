@@ -148,3 +148,20 @@ def test_a_fourth_framework_is_new_data_only(tmp_path):
     assert plan.final_index == pytest.approx(max(7.5, plan.start_index)) or plan.final_index >= 7.5
     assert spbe.score(full.iloc[[0]].assign(**{r.indicator: r.new for r in plan.steps.itertuples()}),
                       fw)["predicate"].iloc[0] == "high"
+
+
+@pytest.mark.parametrize("closed", ["right", "left"])
+def test_threshold_conversion_matches_a_binary_search_on_and_between_breaks(closed):
+    """The comparison count used by Conversion.apply agrees with numpy's binary search, values on a break
+    included (closed="right": on a break belongs to the lower range)."""
+    from dataclasses import replace
+    conv = next(c for c in FW.conversions if c.kind == "thresholds")
+    conv = replace(conv, closed=closed)
+    breaks = np.asarray(conv.breaks, dtype=float)
+    x = np.concatenate([breaks, breaks + 1e-9, breaks - 1e-9,
+                        np.random.default_rng(0).uniform(conv.input_min, conv.input_max, 500), [np.nan]])
+    idx = np.searchsorted(breaks, x, side="left" if closed == "right" else "right")
+    ref = np.asarray(conv.values, dtype=float)[np.minimum(idx, len(conv.values) - 1)]
+    got = conv.apply(x)
+    np.testing.assert_array_equal(got[:-1], ref[:-1])
+    assert np.isnan(got[-1])

@@ -48,10 +48,14 @@ class Conversion:
         """Converted values (NaN stays NaN); the caller has checked the input range."""
         x = np.asarray(x, dtype=float)
         if self.kind == "thresholds":
-            side = "left" if self.closed == "right" else "right"
-            idx = np.searchsorted(np.asarray(self.breaks, dtype=float), x, side=side)
+            # the number of breaks below x (closed="right": a value on a break belongs to the lower range);
+            # a handful of breaks: one comparison each beats a binary search per value
+            idx = np.zeros(x.shape, dtype=np.intp)
+            for b in self.breaks:
+                idx += (x > b) if self.closed == "right" else (x >= b)
             out = np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
-            return np.where(np.isnan(x), np.nan, out)
+            out[np.isnan(x)] = np.nan
+            return out
         if self.kind == "linear":
             a = (self.output_max - self.output_min) / (self.input_max - self.input_min)
             return self.output_min + a * (x - self.input_min)
