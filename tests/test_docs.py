@@ -110,6 +110,22 @@ def test_notebook_images_carry_alt_metadata(notebook):
     assert not any("tests/" in "".join(c["source"]) and c["cell_type"] == "code" for c in nb["cells"])
 
 
+def test_every_notebook_image_carries_alt_text():
+    """All notebooks, present and future: each figure output has its description as alt metadata and as text."""
+    import json
+    n = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for c in nb["cells"]:
+            for out in c.get("outputs", []) if c["cell_type"] == "code" else []:
+                if "image/png" in out.get("data", {}):
+                    alt = out.get("metadata", {}).get("image/png", {}).get("alt", "")
+                    assert len(alt) > 60, f"{path.name}: a figure without alt text (show it with plotting.style.show)"
+                    assert "".join(out["data"]["text/plain"]) == f"<Figure: {alt}>", path.name
+                    n += 1
+    assert n >= 53
+
+
 # ------------------------------------------------------------------------------------------ browser fixtures
 @pytest.fixture(scope="module")
 def browser():
