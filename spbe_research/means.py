@@ -83,10 +83,7 @@ def _scaled_power_mean(X: np.ndarray, W: np.ndarray, p: float) -> np.ndarray:
             powered = np.where(used, ratio ** p, 0.0)
             total = np.einsum("...nc,...c->...n", powered, w)
             out = s[..., 0] * total ** (1.0 / p)
-        if p < 0:                                       # a zero with weight: the limit is 0
-            out = np.where(s[..., 0] == 0, 0.0, out)
-        elif p > 0:                                     # all weighted values zero
-            out = np.where(s[..., 0] == 0, 0.0, out)
-        cols.append(out)
+        # s = 0: a weighted zero (p < 0, the limit is 0) or every weighted value zero (p > 0)
+        cols.append(np.where(s[..., 0] == 0, 0.0, out))
     res = np.stack(cols, axis=-1)
     return res[..., 0] if vector else res

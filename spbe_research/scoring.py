@@ -70,8 +70,8 @@ def predicate(x, framework=_DEFAULT, *, rule: str | None = None):
     """Predikat (predicate) of index values by ``framework``'s bands: a str for a scalar, an ordered
     categorical for an array, a Series for a Series.
 
-    Bands apply as the framework says (59/2020: to the unrounded index, Memuaskan ≥ 4.2, Sangat Baik ≥ 3.5,
-    Baik ≥ 2.6, Cukup ≥ 1.8; 8/2026: 4.0 / 3.5 / 2.5 / 1.5). ``rule`` overrides the edge rule
+    Bands and their edge rule come from the framework's definition (``get_framework(...).bands_table``), lower
+    edges belonging to their band. ``rule`` overrides the edge rule
     (``"unrounded"`` or ``"rounded"``). Missing, non-numeric or off-scale values raise :class:`SPBEError`.
 
     >>> predicate(2.59), predicate(2.59, "8/2026")

@@ -58,6 +58,19 @@ _SUM_TOL = 1e-6
 MAX_DRAWS = 2_000_000
 
 
+def _institution_columns(institutions, lookup: pd.Index) -> list:
+    """``(institution, column)`` for each requested institution (``"all"``: every one); unknown ones raise."""
+    if isinstance(institutions, str) and institutions == "all":
+        institutions = list(lookup)
+    out = []
+    for inst in institutions:
+        j = int(lookup.get_indexer([inst])[0])
+        if j < 0:
+            raise SPBEError(f"unknown institution {inst!r}", row=inst, field="institutions")
+        out.append((inst, j))
+    return out
+
+
 def competition_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, 1 = largest, ties share the best rank ("1224" ranking).
 
@@ -419,13 +432,7 @@ def weight_sobol(domains: pd.DataFrame, framework, n_base: int = 1024, spread: f
     outputs = {("R_S", "R_S"): np.abs(ranks - competition_ranks(nominal)[None, :]).mean(axis=1)}
     if institutions is not None:
         labels = m.ids if m.ids is not None else pd.Series(m.index, index=m.index)
-        lookup = pd.Index(labels.to_numpy())
-        if isinstance(institutions, str) and institutions == "all":
-            institutions = list(lookup)
-        for inst in institutions:
-            j = lookup.get_indexer([inst])[0]
-            if j < 0:
-                raise SPBEError(f"unknown institution {inst!r}", row=inst, field="institutions")
+        for inst, j in _institution_columns(institutions, pd.Index(labels.to_numpy())):
             outputs[(inst, measure)] = (ranks[:, j] if measure == "rank" else idx[:, j]).astype(float)
     # SALib ignores a falsy seed (0) and then bootstraps from numpy's global state: derive a non-zero one.
     boot_seed = int(np.random.SeedSequence(seed_int).generate_state(1)[0]) or 1
@@ -1224,13 +1231,7 @@ def sobol(prob: Problem, n: int = 512, *, seed=0, chunk_size: int = 1024, instit
     cols = []
     if institutions is not None:
         lookup = pd.Index(prob.ids if prob.ids is not None else prob.labels)
-        if isinstance(institutions, str) and institutions == "all":
-            institutions = list(lookup)
-        for inst in institutions:
-            j = lookup.get_indexer([inst])[0]
-            if j < 0:
-                raise SPBEError(f"unknown institution {inst!r}", row=inst, field="institutions")
-            cols.append((str(inst), j))
+        cols = [(str(inst), j) for inst, j in _institution_columns(institutions, lookup)]
     G = len(names)
     nom_rank = competition_ranks(prob.nominal_index)
     Y = {"R_S": np.empty((n, G + 2)), "share_changed": np.empty((n, G + 2))}

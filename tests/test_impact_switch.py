@@ -6,6 +6,7 @@ import pytest
 from scipy import optimize
 from scipy import stats as st
 
+from national_table import NATIONAL
 from spbe_research import get_framework, scoring
 from spbe_research.errors import SPBEError
 from spbe_research.impact import (Assumptions, assumption_sets, counterfactual_reference, crosswalk_coverage,
@@ -20,15 +21,6 @@ from spbe_research.stats import hodges_lehmann
 
 SPBE, PEMDI = get_framework("59/2020"), get_framework("8/2026")
 DOMAINS = list(SPBE.codes("domain"))
-# National series as printed in Laporan Pelaksanaan Evaluasi SPBE 2024, Tabel 4.
-NATIONAL = pd.DataFrame({
-    "year": [2018, 2019, 2020, 2021, 2022, 2023, 2024],
-    "index": [1.98, 2.18, 2.26, 2.24, 2.34, 2.79, 3.12],
-    "D1": [1.75, 1.95, 2.07, 2.21, 2.39, 2.94, 3.36],
-    "D2": [1.74, 1.86, 1.95, 1.89, 1.85, 2.29, 2.62],
-    "D3": [2.17, 2.40, 2.48, 1.23, 1.32, 1.66, 1.86],
-    "D4": [np.nan, np.nan, np.nan, 2.81, 2.96, 3.47, 3.78],
-})
 
 
 def _profiles(n=200, seed=0, fw=SPBE):

@@ -7,17 +7,14 @@ carries that description as its image's alt text and as its text output (which n
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -31,7 +28,6 @@ from spbe_research.plotting.style import alt_text  # noqa: E402
 from test_compare import tiny_panel  # noqa: E402  (tests/ is on sys.path under pytest)
 from test_models import synthetic  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -189,23 +185,3 @@ def test_importing_the_plotting_modules_changes_no_setting():
             "spbe_research.plotting.frameworks\n"
             "assert dict(matplotlib.rcParams) == before, 'rcParams changed at import'")
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-# ------------------------------------------------------------------------------------------------ notebooks
-NOTEBOOK_FIGURES = {"01_scoring_quickstart.ipynb": 6, "02_data_cleaning.ipynb": 1,
-                    "05_weights_uncertainty_and_sensitivity.ipynb": 4, "07_who_leads_and_lags.ipynb": 6,
-                    "09_what_goes_with_high_scores.ipynb": 8}
-
-
-@pytest.mark.parametrize("notebook", sorted(NOTEBOOK_FIGURES))
-def test_notebook_images_carry_alt_metadata(notebook):
-    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    images = [o for c in code for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    for out in images:
-        alt = out["metadata"]["image/png"]["alt"]
-        assert len(alt) > 60 and any(ch.isdigit() for ch in alt)
-        assert "".join(out["data"]["text/plain"]) == f"<Figure: {alt}>"
-    assert len(images) == NOTEBOOK_FIGURES[notebook]
-    assert not any("plt.show()" in "".join(c["source"]) for c in code)  # figures go through show(...)
-    assert not any("tests/" in "".join(c["source"]) for c in code)

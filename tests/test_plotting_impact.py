@@ -1,7 +1,5 @@
 """Impact figures (plotting/impact.py): Axes in and out, no global style, alt text from the data drawn, concept and
 pair colours, the change-against-before view that makes falls countable, and alt text in notebooks 03, 04, 08."""
-import json
-from pathlib import Path
 
 import matplotlib
 
@@ -17,7 +15,6 @@ from spbe_research.impact import change_counts as impact_change_counts, predicat
 from spbe_research.plotting import impact as figs  # noqa: E402
 from spbe_research.plotting.style import CONCEPT_COLORS, PAIR_COLORS, alt_text  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 
 # tiny hand-made inputs: five pairs, 2 rose, 2 fell, 1 stayed the same
 PAIRS = pd.DataFrame({"institution_id": list("abcde"), "institution_name": ["A", "B", "C", "D", "E"],
@@ -126,18 +123,3 @@ def test_domains_and_decomposition_take_their_concept_colour():
     ax = figs.plot_decomposition(DEC)
     assert {to_hex(p.get_facecolor()) for p in ax.patches} == {CONCEPT_COLORS["policy"].lower(),
                                                                CONCEPT_COLORS["management"].lower()}
-
-
-@pytest.mark.parametrize("notebook, n_images", [("03_reproducing_published_scores.ipynb", 2),
-                                                ("04_framework_change_impact.ipynb", 9),
-                                                ("08_the_2026_switch_to_indeks_pemdi.ipynb", 6)])
-def test_notebook_images_carry_alt_metadata(notebook, n_images):
-    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
-    images = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
-              if "image/png" in o.get("data", {})]
-    for out in images:
-        alt = out["metadata"]["image/png"]["alt"]
-        assert len(alt) > 60 and "".join(out["data"]["text/plain"]) == f"<Figure: {alt}>"
-    assert len(images) == n_images
-    code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    assert "plt.show()" not in code  # every figure through show(ax)

@@ -218,15 +218,14 @@ def input_level(values: pd.DataFrame, framework, level: str | None = None) -> st
     whose codes are all given, by :func:`~spbe_research.scoring.input_level` (``level`` forces one;
     ``"index"`` needs an ``index`` column)."""
     fw = get_framework(framework)
-    keys = {checks.label_key(c) for c in values.columns}
+    frame = values.set_axis([checks.label_key(c) for c in values.columns], axis=1)
     if level is not None:
         if level == fw.tree_levels[0]:
-            if "index" not in keys:
+            if "index" not in frame.columns:
                 raise SPBEError("input level 'index' needs an 'index' column", field="index")
             return level
         fw._require_level(level)
         return level
-    frame = values.set_axis([checks.label_key(c) for c in values.columns], axis=1)
     lv = scoring_input_level(frame, fw)   # the engine's rule: all-empty columns do not count
     return "leaf" if lv == fw.indicator_level else lv
 
